@@ -1,0 +1,34 @@
+GO      ?= go
+BIN     := bin
+PORT    ?= 6379
+DIR     ?= ./data
+# Packages whose code runs concurrently: their tests also run under -race.
+RACE_PKGS := ./shardcore/... ./durability/... ./aof/... ./recovery/...
+
+.PHONY: build run test race fuzz bench ci clean
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+run: build
+	./$(BIN)/keel-server --bind 127.0.0.1 --port $(PORT) --dir $(DIR)
+
+# Unit tests, then the integration tests against the real binary (they skip
+# the differential parts, with a message, where redis-server is missing).
+test: build
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+	$(GO) test -race -count=1 $(RACE_PKGS)
+
+fuzz:
+	$(GO) test ./shardcore/resp -run '^$$' -fuzz FuzzParse -fuzztime 10s
+	$(GO) test ./rdb -run '^$$' -fuzz FuzzDecode -fuzztime 10s
+
+# Side-by-side with redis-server on this machine: prints ops/s and keel/redis.
+bench: build
+	./integration/bench.sh
+
+ci: test fuzz
+
+clean:
+	rm -rf $(BIN)

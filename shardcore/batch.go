@@ -1,0 +1,103 @@
+package shardcore
+
+import "github.com/keeldb/keel/shardcore/resp"
+
+// batch carries every command one shard sends another in one loop iteration,
+// and comes back with their replies: one message each way per iteration and
+// target, however many commands it holds.
+type batch struct {
+	origin   *Shard
+	executed bool
+	items    []batchItem
+	arena    []byte
+	argv     [][]byte
+	out      resp.Writer
+}
+
+type batchItem struct {
+	slot   *replySlot
+	cmd    *Command
+	db     int
+	proto  int
+	a0, a1 int // arguments: argv[a0:a1]
+	r0, r1 int // reply: out.Bytes()[r0:r1]
+}
+
+// enqueue adds a command for another shard to this iteration's batch for it.
+func (s *Shard) enqueue(target *Shard, c *conn, cmd *Command, args [][]byte) {
+	b := s.out[target.id]
+	if b == nil {
+		b = s.newBatch()
+		s.out[target.id] = b
+		s.outUsed = append(s.outUsed, target.id)
+	}
+	a0 := len(b.argv)
+	for _, a := range args {
+		off := len(b.arena)
+		b.arena = append(b.arena, a...)
+		b.argv = append(b.argv, b.arena[off:len(b.arena):len(b.arena)])
+	}
+	b.items = append(b.items, batchItem{slot: s.newSlot(c), cmd: cmd, db: c.db, proto: c.w.Proto, a0: a0, a1: len(b.argv)})
+}
+
+func (s *Shard) newBatch() *batch {
+	if n := len(s.freeBatches); n > 0 {
+		b := s.freeBatches[n-1]
+		s.freeBatches = s.freeBatches[:n-1]
+		return b
+	}
+	return &batch{origin: s}
+}
+
+func (s *Shard) hasOutgoing() bool { return len(s.outUsed) > 0 || len(s.afterCommit) > 0 }
+
+// flushOutgoing sends this iteration's batches and the results held back
+// until the log commit.
+func (s *Shard) flushOutgoing() {
+	for _, id := range s.outUsed {
+		b := s.out[id]
+		s.out[id] = nil
+		s.srv.shards[id].post(message{batch: b})
+	}
+	s.outUsed = s.outUsed[:0]
+	if len(s.afterCommit) > 0 {
+		fns := s.afterCommit
+		s.afterCommit = nil
+		for _, fn := range fns {
+			fn()
+		}
+	}
+}
+
+// execBatch runs a batch from another shard; the replies go back after this
+// iteration's log commit.
+func (s *Shard) execBatch(b *batch) {
+	b.out.Reset()
+	for i := range b.items {
+		it := &b.items[i]
+		b.out.Proto = it.proto
+		it.r0 = b.out.Len()
+		s.execute(it.cmd, it.db, b.argv[it.a0:it.a1], &b.out, nil, nil)
+		it.r1 = b.out.Len()
+	}
+	b.executed = true
+	s.afterCommit = append(s.afterCommit, func() { b.origin.post(message{batch: b, ctrl: true}) })
+}
+
+// completeBatch delivers a batch's replies to their connections.
+func (s *Shard) completeBatch(b *batch) {
+	out := b.out.Bytes()
+	for i := range b.items {
+		it := &b.items[i]
+		s.complete(it.slot, out[it.r0:it.r1])
+		it.slot = nil
+	}
+	b.items = b.items[:0]
+	b.argv = b.argv[:0]
+	b.arena = b.arena[:0]
+	b.executed = false
+	if cap(b.arena) > 1<<20 {
+		b.arena = nil
+	}
+	s.freeBatches = append(s.freeBatches, b)
+}

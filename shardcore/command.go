@@ -1,0 +1,193 @@
+package shardcore
+
+import (
+	"strings"
+
+	"github.com/keeldb/keel/shardcore/resp"
+	"github.com/keeldb/keel/shardcore/store"
+)
+
+// Flags describe a command the way Redis's command table does; COMMAND INFO
+// reports them and the dispatcher uses them.
+type Flags uint32
+
+const (
+	FlagWrite Flags = 1 << iota
+	FlagReadonly
+	FlagDenyOOM
+	FlagAdmin
+	FlagPubsub
+	FlagNoscript
+	FlagBlocking
+	FlagLoading
+	FlagStale
+	FlagNoAuth
+	FlagFast
+	FlagConn     // runs on the connection's own shard with access to the connection
+	FlagAllShard // fans out to every shard (FLUSHALL, DBSIZE, KEYS, ...)
+	FlagNoMulti
+	FlagSkipMonitor
+	FlagSkipSlowlog
+)
+
+var flagNames = []string{"write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking", "loading", "stale", "no_auth", "fast", "", "", "no_multi", "skip_monitor", "skip_slowlog"}
+
+// Command is one entry of the command table.
+type Command struct {
+	Name     string
+	Arity    int // as Redis: n exact, -n at least n (the name included)
+	Flags    Flags
+	FirstKey int
+	LastKey  int // -1: the last argument
+	Step     int
+	Group    string
+	Summary  string
+	Since    string
+	// Fn runs the command against one shard's keyspace (every key of the
+	// call lives there) or, with FlagConn, on the connection's own shard.
+	Fn func(c *Ctx)
+	// Multi runs the command when its keys live on several shards, from a
+	// transaction coordinator; nil means such calls are refused.
+	Multi func(m *Multi)
+	// Keys returns the key positions when FirstKey/LastKey/Step can't say.
+	Keys func(args [][]byte) []int
+	// Sub holds subcommands (CONFIG GET, CLIENT LIST ...), keyed lowercase.
+	Sub map[string]*Command
+	Categories []string
+
+	calls, usec, rejected, failed int64 // per-shard copies live in shardStats
+}
+
+var commands = map[string]*Command{}
+
+func register(cmds ...*Command) {
+	for _, c := range cmds {
+		if c.Step == 0 && c.FirstKey > 0 {
+			c.Step = 1
+		}
+		commands[c.Name] = c
+	}
+}
+
+func lookupCommand(name []byte) *Command {
+	if len(name) > 32 {
+		return nil
+	}
+	var buf [32]byte
+	for i, b := range name {
+		if 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		buf[i] = b
+	}
+	return commands[string(buf[:len(name)])]
+}
+
+// keyPositions returns the argument indexes holding keys.
+func (cmd *Command) keyPositions(args [][]byte, dst []int) []int {
+	if cmd.Keys != nil {
+		return append(dst, cmd.Keys(args)...)
+	}
+	if cmd.FirstKey == 0 {
+		return dst
+	}
+	last := cmd.LastKey
+	if last < 0 {
+		last = len(args) + last
+	}
+	for i := cmd.FirstKey; i <= last && i < len(args); i += cmd.Step {
+		dst = append(dst, i)
+	}
+	return dst
+}
+
+// Ctx is what a command handler sees: its arguments, the keyspace of the
+// shard it runs on, and the reply writer.
+type Ctx struct {
+	S    *Shard
+	DB   *store.Table
+	DBi  int
+	Args [][]byte
+	W    *resp.Writer
+	Now  int64 // unix ms
+	// Conn is the calling connection for FlagConn commands; nil elsewhere.
+	Conn *conn
+	// tx is set when the command runs as part of a multi-shard transaction.
+	tx *tx
+	// effect overrides the logged form of the write (nil: the arguments).
+	effect  [][]byte
+	effects [][][]byte
+	dirty   int
+}
+
+// Dirty records that the command changed n keys; only dirty writes are
+// logged, and the count feeds the save rules.
+func (c *Ctx) Dirty(n int) { c.dirty += n }
+
+// Effect replaces what is logged for this write with args (for example a
+// relative TTL logged as PEXPIREAT). Several calls log several records.
+func (c *Ctx) Effect(args ...[]byte) {
+	c.effects = append(c.effects, args)
+}
+
+// Error replies with a Redis error string (including its code).
+func (c *Ctx) Error(msg string) { c.W.Error(msg) }
+
+func (c *Ctx) OK() { c.W.Simple("OK") }
+
+// Proto is the caller's RESP version.
+func (c *Ctx) Proto() int { return c.W.Proto }
+
+func lower(b []byte) string { return strings.ToLower(string(b)) }
+
+// Standard Redis error replies.
+const (
+	errWrongType   = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	errSyntax      = "ERR syntax error"
+	errNotInt      = "ERR value is not an integer or out of range"
+	errNotFloat    = "ERR value is not a valid float"
+	errOverflow    = "ERR increment or decrement would overflow"
+	errNoSuchKey   = "ERR no such key"
+	errNoAuth      = "NOAUTH Authentication required."
+	errDBIndex     = "ERR DB index is out of range"
+	errInvalidExp  = "ERR invalid expire time in '%s' command"
+	errOutOfRange  = "ERR index out of range"
+	errBitOffset   = "ERR bit offset is not an integer or out of range"
+	errStrTooLarge = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+)
+
+func errArity(name string) string {
+	return "ERR wrong number of arguments for '" + strings.ToLower(name) + "' command"
+}
+
+// errUnknown mirrors Redis's "unknown command" reply with its argument preview.
+func errUnknown(args [][]byte) string {
+	var a strings.Builder
+	for _, arg := range args[1:] {
+		if a.Len() >= 128 {
+			break
+		}
+		a.WriteString("'")
+		a.WriteString(sanitize(arg, 128-a.Len()))
+		a.WriteString("' ")
+	}
+	return "ERR unknown command '" + sanitize(args[0], 128) + "', with args beginning with: " + a.String()
+}
+
+func errUnknownSub(args [][]byte) string {
+	return "ERR unknown subcommand '" + sanitize(args[1], 128) + "'. Try " + strings.ToUpper(string(args[0])) + " HELP."
+}
+
+// sanitize mimics Redis: replies cannot carry newlines, so they become spaces.
+func sanitize(b []byte, max int) string {
+	if len(b) > max {
+		b = b[:max]
+	}
+	out := []byte(string(b))
+	for i, c := range out {
+		if c == '\r' || c == '\n' {
+			out[i] = ' '
+		}
+	}
+	return string(out)
+}

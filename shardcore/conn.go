@@ -1,0 +1,308 @@
+package shardcore
+
+import (
+	"errors"
+	"sync/atomic"
+
+	"github.com/keeldb/keel/shardcore/resp"
+	"golang.org/x/sys/unix"
+)
+
+const readChunk = 16 << 10
+
+// conn is a client connection, owned by the shard that accepted it.
+type conn struct {
+	fd    int
+	id    int64
+	shard *Shard
+	addr  string
+	laddr string
+
+	rbuf       []byte
+	rpos, rend int
+	args       [][]byte
+	parser     resp.Parser
+	wbuf       []byte
+	w          resp.Writer
+
+	// pending holds reply slots for commands still running elsewhere; later
+	// replies wait behind them so that replies leave in request order.
+	pending []*replySlot
+
+	readable bool // the socket may hold unread bytes (edge-triggered epoll)
+	queued   bool // in the shard's waiting list
+	dirty    bool // in the shard's dirty list
+	closed   bool
+	paused   bool // a multi-shard command of this connection is in flight
+	quitting bool // close once the output is written
+
+	db      int
+	authed  bool
+	name    string
+	created int64
+	lastCmd string
+	lastAt  int64
+	noReply int // CLIENT REPLY: 0 on, 1 off, 2 skip next
+	killed  atomic.Bool
+
+	flags connFlags
+}
+
+type connFlags struct {
+	noEvict bool
+	monitor bool
+}
+
+// replySlot is the place of one reply that another shard (or a transaction
+// coordinator) will produce.
+type replySlot struct {
+	c    *conn
+	buf  []byte
+	done bool
+}
+
+func (s *Shard) accept(lfd int) {
+	for {
+		nfd, sa, err := unix.Accept4(lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
+		if err != nil {
+			if err != unix.EAGAIN && err != unix.EINTR && err != unix.ECONNABORTED {
+				s.srv.log.Warn("accept failed", "shard", s.id, "err", err)
+			}
+			if err == unix.EINTR || err == unix.ECONNABORTED {
+				continue
+			}
+			return
+		}
+		_ = unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+		c := &conn{fd: nfd, shard: s, addr: sockaddrString(sa), created: s.now, lastAt: s.now}
+		if lsa, err := unix.Getsockname(nfd); err == nil {
+			c.laddr = sockaddrString(lsa)
+		}
+		c.id = s.srv.nextClientID.Add(1)
+		c.w.Proto = 2
+		c.authed = s.srv.requirePass() == ""
+		c.parser.Limits = s.srv.limits
+		if n := s.srv.clients.Add(1); n > int64(s.srv.cfg.MaxClients) {
+			s.srv.clients.Add(-1)
+			s.srv.stats.rejectedConns.Add(1)
+			_, _ = unix.Write(nfd, []byte("-ERR max number of clients reached\r\n"))
+			unix.Close(nfd)
+			continue
+		}
+		if err := s.p.add(nfd, unix.EPOLLIN|unix.EPOLLOUT|unix.EPOLLRDHUP|unix.EPOLLET); err != nil {
+			s.srv.clients.Add(-1)
+			unix.Close(nfd)
+			continue
+		}
+		s.conns[nfd] = c
+		s.srv.registerClient(c)
+		s.srv.stats.totalConns.Add(1)
+		c.readable = true
+		s.serve(c)
+	}
+}
+
+// serve reads and runs what the connection sent, until its socket is drained,
+// a multi-shard command pauses it, or a transaction locks the shard.
+func (s *Shard) serve(c *conn) {
+	for !c.closed {
+		for c.rpos < c.rend {
+			if s.held(c) {
+				return
+			}
+			if c.quitting {
+				c.rpos = c.rend
+				break
+			}
+			c.parser.Authed = c.authed
+			args, n, err := c.parser.Parse(c.rbuf[c.rpos:c.rend], c.args[:0])
+			if err != nil {
+				var pe *resp.ProtocolError
+				// Past the query buffer limit Redis closes without a reply.
+				if errors.As(err, &pe) && err != resp.ErrQueryBufLimit {
+					s.srv.log.Debug("protocol error from client", "addr", c.addr, "err", pe.Msg)
+					c.w.Reset()
+					c.w.Error(pe.Msg)
+					s.reply(c)
+				}
+				c.quitting = true
+				c.rpos = c.rend
+				break
+			}
+			if n == 0 {
+				break
+			}
+			c.rpos += n
+			c.args = args[:0]
+			if len(args) == 0 {
+				continue
+			}
+			c.lastAt = s.now
+			s.dispatch(c, args)
+		}
+		if s.held(c) {
+			return
+		}
+		if c.quitting {
+			s.markDirty(c)
+			return
+		}
+		if !c.readable {
+			return
+		}
+		if !s.fill(c) {
+			return
+		}
+	}
+}
+
+// held reports whether the connection must stop running commands for now:
+// its own multi-shard command is in flight (its completion resumes it), or
+// the shard is held by a transaction (unlock resumes it).
+func (s *Shard) held(c *conn) bool {
+	if c.paused {
+		return true
+	}
+	if s.lockedBy != 0 {
+		s.wait(c)
+		return true
+	}
+	return false
+}
+
+// fill reads once from the socket into the read buffer. It returns false
+// when there is nothing more to read now (or the connection closed).
+func (s *Shard) fill(c *conn) bool {
+	if c.rpos == c.rend {
+		c.rpos, c.rend = 0, 0
+	}
+	need := readChunk
+	if want := c.parser.Need(); want > c.rend-c.rpos {
+		need = max(need, want-(c.rend-c.rpos))
+	}
+	if cap(c.rbuf)-c.rend < need {
+		if c.rpos > 0 && cap(c.rbuf)-(c.rend-c.rpos) >= need && c.rend-c.rpos < cap(c.rbuf)/2 {
+			copy(c.rbuf[:cap(c.rbuf)], c.rbuf[c.rpos:c.rend])
+		} else {
+			if int64(c.rend-c.rpos+need) > s.srv.limits.MaxQueryBuf {
+				s.srv.log.Warn("closing client that reached max query buffer length", "addr", c.addr)
+				s.closeConn(c)
+				return false
+			}
+			nb := make([]byte, c.rend-c.rpos, max(2*cap(c.rbuf), c.rend-c.rpos+need))
+			copy(nb, c.rbuf[c.rpos:c.rend])
+			c.rbuf = nb
+		}
+		c.rend -= c.rpos
+		c.rpos = 0
+	}
+	n, err := unix.Read(c.fd, c.rbuf[c.rend:cap(c.rbuf)])
+	if n > 0 {
+		c.rbuf = c.rbuf[:cap(c.rbuf)]
+		c.rend += n
+		s.srv.stats.netInput.Add(int64(n))
+		return true
+	}
+	if err == unix.EAGAIN || err == unix.EINTR {
+		c.readable = err == unix.EINTR
+		return c.readable
+	}
+	s.closeConn(c)
+	return false
+}
+
+// reply moves the connection's scratch writer into its output, in order.
+func (s *Shard) reply(c *conn) {
+	if c.noReply != 0 {
+		if c.noReply == 2 {
+			c.noReply = 0
+		}
+		c.w.Reset()
+		return
+	}
+	if len(c.pending) == 0 {
+		c.wbuf = append(c.wbuf, c.w.Bytes()...)
+		s.markDirty(c)
+	} else {
+		slot := s.newSlot(c)
+		slot.buf = append(slot.buf, c.w.Bytes()...)
+		slot.done = true
+	}
+	c.w.Reset()
+}
+
+func (s *Shard) newSlot(c *conn) *replySlot {
+	var slot *replySlot
+	if n := len(s.freeSlots); n > 0 {
+		slot = s.freeSlots[n-1]
+		s.freeSlots = s.freeSlots[:n-1]
+	} else {
+		slot = &replySlot{}
+	}
+	slot.c = c
+	c.pending = append(c.pending, slot)
+	return slot
+}
+
+// complete fills a slot and releases every finished reply at the head of
+// the connection's queue.
+func (s *Shard) complete(slot *replySlot, b []byte) {
+	slot.buf = append(slot.buf[:0], b...)
+	slot.done = true
+	c := slot.c
+	if c.closed {
+		return
+	}
+	i := 0
+	for ; i < len(c.pending) && c.pending[i].done; i++ {
+		p := c.pending[i]
+		c.wbuf = append(c.wbuf, p.buf...)
+		p.buf, p.done, p.c = p.buf[:0], false, nil
+		s.freeSlots = append(s.freeSlots, p)
+	}
+	if i > 0 {
+		n := copy(c.pending, c.pending[i:])
+		clear(c.pending[n:])
+		c.pending = c.pending[:n]
+		s.markDirty(c)
+	}
+}
+
+func (s *Shard) flushConn(c *conn) {
+	for len(c.wbuf) > 0 {
+		n, err := unix.Write(c.fd, c.wbuf)
+		if n > 0 {
+			s.srv.stats.netOutput.Add(int64(n))
+			c.wbuf = c.wbuf[:copy(c.wbuf, c.wbuf[n:])]
+			continue
+		}
+		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.EAGAIN {
+			return // EPOLLOUT (edge-triggered) brings us back
+		}
+		s.closeConn(c)
+		return
+	}
+	if cap(c.wbuf) > 1<<20 {
+		c.wbuf = nil
+	}
+	if c.quitting && len(c.pending) == 0 {
+		s.closeConn(c)
+	}
+}
+
+func (s *Shard) closeConn(c *conn) {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	s.p.del(c.fd)
+	unix.Close(c.fd)
+	delete(s.conns, c.fd)
+	s.srv.clients.Add(-1)
+	s.srv.unregisterClient(c)
+	c.pending = nil
+	c.rbuf = nil
+}

@@ -1,0 +1,16 @@
+package shardcore
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestCrossShardBasics(t *testing.T) {
+	srv := testServer(t, 2)
+	rc := testRaw(t, srv)
+	require.Equal(t, "+OK\r\n", rc.do("MSET", "{a}1", "x", "{b}2", "y"))
+	require.Equal(t, "*3\r\n$1\r\nx\r\n$1\r\ny\r\n$-1\r\n", rc.do("MGET", "{a}1", "{b}2", "{c}3"))
+	require.Equal(t, ":2\r\n", rc.do("DBSIZE"))
+	require.Equal(t, ":2\r\n", rc.do("DEL", "{a}1", "{b}2", "{c}3"))
+}

@@ -1,0 +1,71 @@
+package shardcore
+
+import (
+	"time"
+)
+
+// Active expiry follows Redis's activeExpireCycle: sample keys with a TTL,
+// delete the expired ones, and sample again while more than a tenth of a
+// sample was expired, within a time budget per cycle (a quarter of the cron
+// period), so a flood of short TTLs drains in seconds without reads while the
+// shard keeps serving.
+const (
+	expireSample       = 20
+	expireStalePercent = 10
+)
+
+func (s *Shard) cron() {
+	if s.now < s.nextCron {
+		return
+	}
+	hz := s.srv.config().HZ
+	if hz <= 0 {
+		hz = 10
+	}
+	period := int64(1000 / hz)
+	s.nextCron = s.now + period
+	s.activeExpire(time.Duration(period) * time.Millisecond / 4)
+	s.closeIdleClients()
+}
+
+func (s *Shard) activeExpire(budget time.Duration) {
+	deadline := time.Now().Add(budget)
+	for dbi, db := range s.dbs {
+		for db.ExpiresLen() > 0 {
+			sampled, expired := db.ExpireSample(s.now, expireSample, func(key []byte) {
+				s.deleteExpired(dbi, key)
+			})
+			if sampled == 0 || expired*100/sampled <= expireStalePercent || time.Now().After(deadline) {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			return
+		}
+	}
+}
+
+// deleteExpired removes a key whose TTL passed and logs it as a DEL, so that
+// replay does not depend on the clock.
+func (s *Shard) deleteExpired(dbi int, key []byte) {
+	k := append([]byte(nil), key...)
+	s.dbs[dbi].Delete(k)
+	s.logDel(dbi, k)
+	s.stats.expiredKeys++
+}
+
+func (s *Shard) closeIdleClients() {
+	timeout := s.srv.config().Timeout
+	if timeout <= 0 {
+		return
+	}
+	for _, c := range s.conns {
+		if c.paused || c.flags.monitor || len(c.pending) > 0 {
+			continue
+		}
+		if s.now-c.lastAt > int64(timeout)*1000 {
+			s.srv.log.Debug("closing idle client", "addr", c.addr)
+			s.closeConn(c)
+		}
+	}
+}

@@ -1,0 +1,67 @@
+package shardcore
+
+import (
+	"github.com/keeldb/keel/shardcore/store"
+)
+
+// lookup returns the live entry for key, removing it first if its TTL has
+// passed (lazy expiry, logged as a DEL like the active cycle's).
+func (c *Ctx) lookup(key []byte) (store.Entry, bool) {
+	e, ok := c.DB.Get(key)
+	if ok && e.ExpireAt != 0 && e.ExpireAt <= c.Now {
+		c.S.deleteExpired(c.DBi, key)
+		return store.Entry{}, false
+	}
+	return e, ok
+}
+
+// Read looks a key up for a read command (counting keyspace hits/misses).
+func (c *Ctx) Read(key []byte) (store.Entry, bool) {
+	e, ok := c.lookup(key)
+	if ok {
+		c.S.stats.hits++
+	} else {
+		c.S.stats.misses++
+	}
+	return e, ok
+}
+
+// Write looks a key up on behalf of a write.
+func (c *Ctx) Write(key []byte) (store.Entry, bool) { return c.lookup(key) }
+
+// ReadType looks up key expecting type t; on another type it replies
+// WRONGTYPE and returns ok=false. found reports whether the key exists.
+func (c *Ctx) ReadType(key []byte, t store.Type) (e store.Entry, found, ok bool) {
+	e, found = c.Read(key)
+	if found && e.Type != t {
+		c.Error(errWrongType)
+		return e, true, false
+	}
+	return e, found, true
+}
+
+// WriteType is ReadType for writes.
+func (c *Ctx) WriteType(key []byte, t store.Type) (e store.Entry, found, ok bool) {
+	e, found = c.Write(key)
+	if found && e.Type != t {
+		c.Error(errWrongType)
+		return e, true, false
+	}
+	return e, found, true
+}
+
+// Set stores a value, replacing whatever the key held, and marks the write.
+func (c *Ctx) Set(key []byte, e store.Entry) {
+	c.DB.Set(key, e)
+	c.Dirty(1)
+}
+
+// Delete removes a live key; it reports whether one was there.
+func (c *Ctx) Delete(key []byte) bool {
+	if _, ok := c.lookup(key); !ok {
+		return false
+	}
+	c.DB.Delete(key)
+	c.Dirty(1)
+	return true
+}

@@ -1,0 +1,294 @@
+package shardcore
+
+import (
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/keeldb/keel/shardcore/resp"
+	"github.com/keeldb/keel/shardcore/store"
+	"golang.org/x/sys/unix"
+)
+
+// Shard is one event loop on a locked OS thread. It alone touches its
+// keyspace (one store.Table per database) and the connections it accepted;
+// everything else reaches it as messages in its inbox.
+type Shard struct {
+	id  int
+	srv *Server
+	dbs []*store.Table
+	p   *poller
+
+	listeners []int
+	conns     map[int]*conn
+
+	inMu     sync.Mutex
+	inbox    []message
+	spare    []message
+	sleeping atomic.Bool
+
+	// out holds this iteration's dispatch batch per target shard; sent
+	// together once per loop iteration.
+	out     []*batch
+	outUsed []int
+
+	// lockedBy is the transaction holding this shard (0: none). While locked
+	// the shard runs only that transaction's hops; everything else waits in
+	// deferred (messages) or waiting (connections with unread input).
+	lockedBy uint64
+	deferred []message
+	waiting  []*conn
+
+	dirtyConns []*conn
+	now        int64 // unix ms, refreshed each loop iteration
+	ctx        Ctx
+	scratch    resp.Writer
+
+	stats       shardStats
+	slowlog     slowlog
+	freeSlots   []*replySlot
+	freeBatches []*batch
+	afterCommit []func()
+	keyBuf      []int
+	ctxs        []*Ctx
+	ctxDepth    int
+	nextCron    int64
+	closing     bool
+}
+
+// message is one unit in a shard's inbox. Exactly one of lock, batch, fn is set.
+type message struct {
+	txid  uint64
+	lock  *tx
+	batch *batch
+	fn    func(*Shard)
+	ctrl  bool // touches no data: runs even while the shard is locked
+}
+
+func newShard(srv *Server, id int) (*Shard, error) {
+	p, err := newPoller()
+	if err != nil {
+		return nil, err
+	}
+	s := &Shard{id: id, srv: srv, p: p, conns: make(map[int]*conn)}
+	s.dbs = make([]*store.Table, srv.cfg.Databases)
+	for i := range s.dbs {
+		s.dbs[i] = store.NewTable()
+	}
+	s.out = make([]*batch, srv.n)
+	s.slowlog.init(srv)
+	return s, nil
+}
+
+// post appends a message to the shard's inbox and wakes its loop if it sleeps.
+func (s *Shard) post(m message) {
+	s.inMu.Lock()
+	s.inbox = append(s.inbox, m)
+	s.inMu.Unlock()
+	if s.sleeping.Load() {
+		s.p.wake()
+	}
+}
+
+// postMany appends several messages under one lock acquisition.
+func (s *Shard) postMany(ms []message) {
+	s.inMu.Lock()
+	s.inbox = append(s.inbox, ms...)
+	s.inMu.Unlock()
+	if s.sleeping.Load() {
+		s.p.wake()
+	}
+}
+
+func (s *Shard) run(ready chan<- struct{}) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for _, fd := range s.listeners {
+		if err := s.p.add(fd, unix.EPOLLIN); err != nil {
+			slog.Error("shard cannot poll listener", "shard", s.id, "err", err)
+		}
+	}
+	close(ready)
+	for !s.closing {
+		timeout := s.pollTimeout()
+		if timeout != 0 {
+			s.sleeping.Store(true)
+			s.inMu.Lock()
+			pending := len(s.inbox) > 0
+			s.inMu.Unlock()
+			if pending {
+				timeout = 0
+			}
+		}
+		evs, err := s.p.wait(timeout)
+		s.sleeping.Store(false)
+		if err != nil {
+			slog.Error("epoll_wait failed", "shard", s.id, "err", err)
+			return
+		}
+		s.now = time.Now().UnixMilli()
+		for i := range evs {
+			s.onEvent(evs[i])
+		}
+		s.drainInbox()
+		s.cron()
+		s.endIteration()
+	}
+	s.shutdown()
+}
+
+// endIteration is the per-iteration commit point: log, then send batches
+// and replies. Nothing leaves before the log step, which is what lets an
+// fsync-always policy hold every reply until its write is durable.
+func (s *Shard) endIteration() {
+	if err := s.srv.persist.Commit(s.id); err != nil {
+		s.srv.log.Error("persistence commit failed", "shard", s.id, "err", err)
+	}
+	s.flushOutgoing()
+	s.flushConns()
+}
+
+func (s *Shard) pollTimeout() int {
+	if len(s.dirtyConns) > 0 || s.hasOutgoing() {
+		return 0
+	}
+	return s.srv.cronInterval(s)
+}
+
+func (s *Shard) onEvent(ev unix.EpollEvent) {
+	fd := int(ev.Fd)
+	if fd == s.p.wakefd {
+		s.p.drainWake()
+		return
+	}
+	for _, l := range s.listeners {
+		if l == fd {
+			s.accept(fd)
+			return
+		}
+	}
+	c := s.conns[fd]
+	if c == nil {
+		return
+	}
+	if ev.Events&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLRDHUP) != 0 {
+		c.readable = true
+		s.serve(c)
+	}
+	if ev.Events&unix.EPOLLOUT != 0 && len(c.wbuf) > 0 && !c.closed {
+		s.markDirty(c)
+	}
+}
+
+func (s *Shard) drainInbox() {
+	for {
+		s.inMu.Lock()
+		msgs := s.inbox
+		s.inbox = s.spare[:0]
+		s.inMu.Unlock()
+		if len(msgs) == 0 {
+			s.spare = msgs
+			return
+		}
+		for i := range msgs {
+			s.handle(msgs[i])
+			msgs[i] = message{}
+		}
+		s.spare = msgs[:0]
+	}
+}
+
+func (s *Shard) handle(m message) {
+	if s.lockedBy != 0 && !m.ctrl && m.txid != s.lockedBy {
+		s.deferred = append(s.deferred, m)
+		return
+	}
+	switch {
+	case m.lock != nil:
+		s.lockedBy = m.lock.id
+		m.lock.acks <- struct{}{}
+	case m.batch != nil:
+		if m.batch.origin == s && m.batch.executed {
+			s.completeBatch(m.batch)
+		} else {
+			s.execBatch(m.batch)
+		}
+	case m.fn != nil:
+		m.fn(s)
+	}
+}
+
+// unlock releases the shard from tx id and replays what waited for it, in
+// arrival order; a deferred lock request may lock it again on the way.
+func (s *Shard) unlock(id uint64) {
+	if s.lockedBy != id {
+		return
+	}
+	s.lockedBy = 0
+	for len(s.deferred) > 0 && s.lockedBy == 0 {
+		d := s.deferred
+		s.deferred = nil
+		for i, m := range d {
+			if s.lockedBy != 0 && !m.ctrl && m.txid != s.lockedBy {
+				s.deferred = append(s.deferred, d[i:]...)
+				break
+			}
+			s.handle(m)
+		}
+	}
+	s.resumeWaiting()
+}
+
+func (s *Shard) resumeWaiting() {
+	w := s.waiting
+	s.waiting = nil
+	for i, c := range w {
+		c.queued = false
+		if s.lockedBy != 0 {
+			for _, rest := range w[i:] {
+				s.wait(rest)
+			}
+			return
+		}
+		s.serve(c)
+	}
+}
+
+// wait parks a connection whose input cannot run while the shard is held by
+// a transaction; unlock resumes it.
+func (s *Shard) wait(c *conn) {
+	if !c.queued && !c.closed {
+		c.queued = true
+		s.waiting = append(s.waiting, c)
+	}
+}
+
+func (s *Shard) markDirty(c *conn) {
+	if !c.dirty {
+		c.dirty = true
+		s.dirtyConns = append(s.dirtyConns, c)
+	}
+}
+
+func (s *Shard) flushConns() {
+	for _, c := range s.dirtyConns {
+		c.dirty = false
+		if !c.closed {
+			s.flushConn(c)
+		}
+	}
+	s.dirtyConns = s.dirtyConns[:0]
+}
+
+func (s *Shard) shutdown() {
+	for _, c := range s.conns {
+		s.flushConn(c)
+		s.closeConn(c)
+	}
+	for _, fd := range s.listeners {
+		unix.Close(fd)
+	}
+	s.p.close()
+}

@@ -1,0 +1,204 @@
+package shardcore
+
+import (
+	"github.com/keeldb/keel/shardcore/resp"
+)
+
+// Multi-shard atomicity.
+//
+// A command whose keys live on several shards runs as a transaction driven by
+// a coordinator goroutine. The coordinator takes a global sequence number and,
+// under the same short mutex, appends a lock request to every participant's
+// inbox, so lock requests reach every shard in one global order (the VLL idea:
+// ordered scheduling instead of lock tables, hence no deadlock). A shard that
+// reaches a lock request is held by that transaction: it keeps polling, but
+// runs nothing except the transaction's hops until unlocked; other commands
+// and messages wait in order. Only when every participant is held does the
+// coordinator run the hops (closures on the owning shard's loop) and release
+// each shard after its last hop.
+//
+// Because every participant is held before any of them changes, a client that
+// sees one part of the command and then looks at another key finds that key's
+// shard either not yet reached by the lock (old value everywhere, the whole
+// command ordered after it) or held (it waits for the new value): nobody sees
+// half. The same transaction id tags every part in each shard's log, which is
+// how recovery applies all parts or none. MULTI/EXEC uses the same machinery.
+type tx struct {
+	id     uint64
+	shards []*Shard
+	acks   chan struct{}
+	res    chan any
+	freed  map[*Shard]bool
+}
+
+func (srv *Server) lockShards(shards []*Shard) *tx {
+	t := &tx{shards: shards, acks: make(chan struct{}, len(shards)), res: make(chan any, len(shards))}
+	srv.seqMu.Lock()
+	srv.txSeq++
+	t.id = srv.txSeq
+	for _, sh := range shards {
+		sh.post(message{txid: t.id, lock: t})
+	}
+	srv.seqMu.Unlock()
+	for range shards {
+		<-t.acks
+	}
+	return t
+}
+
+// do runs fn on sh (a participant) and returns its result once sh has
+// committed what fn logged.
+func (t *tx) do(sh *Shard, fn func(s *Shard) any) any {
+	t.post(sh, fn)
+	return <-t.res
+}
+
+func (t *tx) post(sh *Shard, fn func(s *Shard) any) {
+	sh.post(message{txid: t.id, fn: func(s *Shard) {
+		r := fn(s)
+		s.afterCommit = append(s.afterCommit, func() { t.res <- r })
+	}})
+}
+
+// each runs fn on every participant in parallel; results follow t.shards.
+func (t *tx) each(fn func(s *Shard) any) []any {
+	type indexed struct {
+		i int
+		v any
+	}
+	for i, sh := range t.shards {
+		t.post(sh, func(s *Shard) any { return indexed{i, fn(s)} })
+	}
+	out := make([]any, len(t.shards))
+	for range t.shards {
+		r := (<-t.res).(indexed)
+		out[r.i] = r.v
+	}
+	return out
+}
+
+// release unlocks sh early, once the transaction has nothing more to do there.
+func (t *tx) release(sh *Shard) {
+	if t.freed == nil {
+		t.freed = map[*Shard]bool{}
+	}
+	if t.freed[sh] {
+		return
+	}
+	t.freed[sh] = true
+	id := t.id
+	sh.post(message{txid: id, fn: func(s *Shard) { s.unlock(id) }})
+}
+
+func (t *tx) releaseAll() {
+	for _, sh := range t.shards {
+		t.release(sh)
+	}
+}
+
+// Multi is what a command's Multi function sees: the call, the participant
+// shards held for it, and the reply writer.
+type Multi struct {
+	srv  *Server
+	t    *tx
+	Cmd  *Command
+	Args [][]byte
+	DBi  int
+	W    resp.Writer
+}
+
+// Shards returns the participants.
+func (m *Multi) Shards() []*Shard { return m.t.shards }
+
+// On runs fn on one participant with a command context for the caller's db.
+func (m *Multi) On(sh *Shard, fn func(c *Ctx) any) any {
+	return m.t.do(sh, func(s *Shard) any { return s.withCtx(m.DBi, m.W.Proto, m.t, fn) })
+}
+
+// Each runs fn on every participant in parallel.
+func (m *Multi) Each(fn func(c *Ctx) any) []any {
+	return m.t.each(func(s *Shard) any { return s.withCtx(m.DBi, m.W.Proto, m.t, fn) })
+}
+
+// Run executes a whole command (as arguments) on one participant and returns
+// its encoded reply.
+func (m *Multi) Run(sh *Shard, args [][]byte) []byte {
+	return m.t.do(sh, func(s *Shard) any {
+		return append([]byte(nil), s.runArgs(m.DBi, m.W.Proto, args, m.t)...)
+	}).([]byte)
+}
+
+// Release frees a participant early.
+func (m *Multi) Release(sh *Shard) { m.t.release(sh) }
+
+// Split returns, per participant, the command's arguments restricted to the
+// keys that participant owns (each key with its Step-1 following arguments),
+// for commands that decompose key by key (DEL, MGET, MSET ...). idx gives
+// the original key index of each key kept, in order.
+func (m *Multi) Split() (parts map[*Shard][][]byte, idx map[*Shard][]int) {
+	parts = map[*Shard][][]byte{}
+	idx = map[*Shard][]int{}
+	pos := m.Cmd.keyPositions(m.Args, nil)
+	step := max(m.Cmd.Step, 1)
+	for k, p := range pos {
+		sh := m.srv.shardOf(m.Args[p])
+		if parts[sh] == nil {
+			parts[sh] = append(parts[sh], m.Args[:m.Cmd.FirstKey]...)
+		}
+		parts[sh] = append(parts[sh], m.Args[p:min(p+step, len(m.Args))]...)
+		idx[sh] = append(idx[sh], k)
+	}
+	return parts, idx
+}
+
+func (s *Shard) withCtx(dbi, proto int, t *tx, fn func(c *Ctx) any) any {
+	ctx := s.pushCtx()
+	var w resp.Writer
+	w.Proto = proto
+	*ctx = Ctx{S: s, DB: s.dbs[dbi], DBi: dbi, W: &w, Now: s.now, tx: t, effects: ctx.effects[:0]}
+	r := fn(ctx)
+	s.logEffects(ctx)
+	s.popCtx()
+	return r
+}
+
+// startMulti pauses the connection and hands the command to a coordinator.
+func (s *Shard) startMulti(c *conn, cmd *Command, args [][]byte, shards []*Shard) {
+	if cmd.Multi == nil {
+		c.w.Error("CROSSSLOT Keys in request don't hash to the same slot")
+		s.reply(c)
+		return
+	}
+	slot := s.newSlot(c)
+	c.paused = true
+	m := &Multi{srv: s.srv, Cmd: cmd, Args: copyArgs(args), DBi: c.db}
+	m.W.Proto = c.w.Proto
+	// Earlier commands of this connection batched for other shards must
+	// reach them before the lock requests do.
+	s.flushOutgoing()
+	go func() {
+		m.t = s.srv.lockShards(shards)
+		cmd.Multi(m)
+		m.t.releaseAll()
+		out := m.W.Bytes()
+		s.post(message{ctrl: true, fn: func(s *Shard) {
+			s.complete(slot, out)
+			c.paused = false
+			s.serve(c)
+		}})
+	}()
+}
+
+func copyArgs(args [][]byte) [][]byte {
+	n := 0
+	for _, a := range args {
+		n += len(a)
+	}
+	buf := make([]byte, 0, n)
+	out := make([][]byte, len(args))
+	for i, a := range args {
+		buf = append(buf, a...)
+		out[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
+	}
+	return out
+}
