@@ -52,7 +52,7 @@ type Command struct {
 	// Keys returns the key positions when FirstKey/LastKey/Step can't say.
 	Keys func(args [][]byte) []int
 	// Sub holds subcommands (CONFIG GET, CLIENT LIST ...), keyed lowercase.
-	Sub map[string]*Command
+	Sub        map[string]*Command
 	Categories []string
 
 	calls, usec, rejected, failed int64 // per-shard copies live in shardStats

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,12 +41,12 @@ type Server struct {
 
 	loading   atomic.Bool
 	slowlogID atomic.Int64
-	dirty    atomic.Int64
-	lastSave atomic.Int64
-	stats    serverStats
-	start    time.Time
-	runID    string
-	port     int
+	dirty     atomic.Int64
+	lastSave  atomic.Int64
+	stats     serverStats
+	start     time.Time
+	runID     string
+	port      int
 
 	broadcastMonitor func(c *conn, args [][]byte)
 
@@ -55,9 +56,9 @@ type Server struct {
 }
 
 type serverStats struct {
-	totalConns, rejectedConns        atomic.Int64
-	netInput, netOutput              atomic.Int64
-	rejectedCalls                    atomic.Int64
+	totalConns, rejectedConns atomic.Int64
+	netInput, netOutput       atomic.Int64
+	rejectedCalls             atomic.Int64
 }
 
 // Options are the parts of start-up that are not configuration.
@@ -107,17 +108,29 @@ func NewServer(cfg *config.Config, opts Options) (*Server, error) {
 // listen opens one SO_REUSEPORT listener per shard and bind address.
 func (srv *Server) listen() error {
 	port := srv.cfg.Port
+	bound := 0
 	for _, host := range srv.cfg.Bind {
+		// As redis.conf: a leading '-' marks an address that may be missing.
+		optional := strings.HasPrefix(host, "-")
+		host = strings.TrimPrefix(host, "-")
 		for _, sh := range srv.shards {
 			fd, err := listenReusePort(host, port)
+			if err != nil && optional {
+				srv.log.Warn("skipping unavailable bind address", "addr", host, "err", err)
+				break
+			}
 			if err != nil {
 				return err
 			}
+			bound++
 			if port == 0 {
 				port = boundPort(fd)
 			}
 			sh.listeners = append(sh.listeners, fd)
 		}
+	}
+	if bound == 0 {
+		return fmt.Errorf("no address to listen on (bind %q)", strings.Join(srv.cfg.Bind, " "))
 	}
 	srv.port = port
 	return nil

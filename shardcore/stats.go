@@ -7,7 +7,7 @@ import (
 // shardStats are per-shard counters, merged on demand by INFO: each shard
 // writes only its own, so the hot path shares no cache lines.
 type shardStats struct {
-	cmds                   map[*Command]*cmdStat
+	cmds                      map[*Command]*cmdStat
 	hits, misses, expiredKeys int64
 }
 
@@ -38,12 +38,12 @@ type slowlog struct {
 }
 
 type slowEntry struct {
-	id       int64
-	at       int64 // unix seconds
-	usec     int64
-	args     [][]byte
-	addr     string
-	name     string
+	id   int64
+	at   int64 // unix seconds
+	usec int64
+	args [][]byte
+	addr string
+	name string
 }
 
 func (l *slowlog) init(*Server) {}
