@@ -158,18 +158,17 @@ func (s *Shard) logEffects(ctx *Ctx) {
 		s.srv.dirty.Add(int64(ctx.dirty))
 	}
 	var id uint64
-	parts := 0
 	if ctx.tx != nil {
-		id, parts = ctx.tx.id, len(ctx.tx.shards)
+		id = ctx.tx.id
 	}
 	for _, e := range ctx.effects {
-		s.srv.persist.Log(s.id, ctx.DBi, e, id, parts)
+		s.srv.persist.Log(s.id, ctx.DBi, e, id)
 	}
 }
 
 // logDel records the removal of a key that no command asked for (expiry).
 func (s *Shard) logDel(dbi int, key []byte) {
-	s.srv.persist.Log(s.id, dbi, [][]byte{delWord, key}, 0, 0)
+	s.srv.persist.Log(s.id, dbi, [][]byte{delWord, key}, 0)
 }
 
 var delWord = []byte("DEL")

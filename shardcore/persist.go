@@ -8,7 +8,10 @@ package shardcore
 // per shard internally; shardcore knows nothing of files. The args passed to
 // Log are valid only during the call.
 type Persistence interface {
-	Log(shard, db int, args [][]byte, txid uint64, parts int)
+	Log(shard, db int, args [][]byte, txid uint64)
+	// EndTx closes a shard's part of a multi-shard write; every participant
+	// calls it, with the number of participants.
+	EndTx(shard int, txid uint64, parts int)
 	Commit(shard int) error
 	// WriteError is the error replied to writes while persistence fails
 	// ("" when healthy), e.g. "MISCONF Errors writing to the AOF file: ...".
@@ -17,6 +20,7 @@ type Persistence interface {
 
 type nopPersistence struct{}
 
-func (nopPersistence) Log(int, int, [][]byte, uint64, int) {}
+func (nopPersistence) Log(int, int, [][]byte, uint64)       {}
+func (nopPersistence) EndTx(int, uint64, int)               {}
 func (nopPersistence) Commit(int) error                    { return nil }
 func (nopPersistence) WriteError() string                  { return "" }

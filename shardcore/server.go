@@ -87,6 +87,9 @@ func NewServer(cfg *config.Config, opts Options) (*Server, error) {
 	srv.limits = resp.Limits{MaxBulkLen: cfg.ProtoMaxBulkLen, MaxQueryBuf: cfg.ClientQueryBufferLimit}
 	srv.runID = fmt.Sprintf("%016x%016x%08x", rand.Uint64(), rand.Uint64(), rand.Uint32())
 	srv.lastSave.Store(time.Now().Unix())
+	// Transaction ids tag multi-shard writes in the logs; starting from the
+	// clock keeps them unique across restarts.
+	srv.txSeq = uint64(time.Now().UnixNano())
 	for slot := range srv.slotShard {
 		srv.slotShard[slot] = uint16(slot * n / NumSlots)
 	}

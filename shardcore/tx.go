@@ -25,14 +25,15 @@ import (
 // how recovery applies all parts or none. MULTI/EXEC uses the same machinery.
 type tx struct {
 	id     uint64
+	write  bool // each participant's log part is closed on release
 	shards []*Shard
 	acks   chan struct{}
 	res    chan any
 	freed  map[*Shard]bool
 }
 
-func (srv *Server) lockShards(shards []*Shard) *tx {
-	t := &tx{shards: shards, acks: make(chan struct{}, len(shards)), res: make(chan any, len(shards))}
+func (srv *Server) lockShards(shards []*Shard, write bool) *tx {
+	t := &tx{shards: shards, write: write, acks: make(chan struct{}, len(shards)), res: make(chan any, len(shards))}
 	srv.seqMu.Lock()
 	srv.txSeq++
 	t.id = srv.txSeq
@@ -86,8 +87,13 @@ func (t *tx) release(sh *Shard) {
 		return
 	}
 	t.freed[sh] = true
-	id := t.id
-	sh.post(message{txid: id, fn: func(s *Shard) { s.unlock(id) }})
+	id, write, parts := t.id, t.write, len(t.shards)
+	sh.post(message{txid: id, fn: func(s *Shard) {
+		if write {
+			s.srv.persist.EndTx(s.id, id, parts)
+		}
+		s.unlock(id)
+	}})
 }
 
 func (t *tx) releaseAll() {
@@ -177,7 +183,7 @@ func (s *Shard) startMulti(c *conn, cmd *Command, args [][]byte, shards []*Shard
 	// reach them before the lock requests do.
 	s.flushOutgoing()
 	go func() {
-		m.t = s.srv.lockShards(shards)
+		m.t = s.srv.lockShards(shards, cmd.Flags&FlagWrite != 0)
 		cmd.Multi(m)
 		m.t.releaseAll()
 		out := m.W.Bytes()
