@@ -54,12 +54,7 @@ func (s *Shard) hasOutgoing() bool { return len(s.outUsed) > 0 || len(s.afterCom
 // flushOutgoing sends this iteration's batches and the results held back
 // until the log commit.
 func (s *Shard) flushOutgoing() {
-	for _, id := range s.outUsed {
-		b := s.out[id]
-		s.out[id] = nil
-		s.srv.shards[id].post(message{batch: b})
-	}
-	s.outUsed = s.outUsed[:0]
+	s.sendBatches()
 	if len(s.afterCommit) > 0 {
 		fns := s.afterCommit
 		s.afterCommit = nil
@@ -67,6 +62,16 @@ func (s *Shard) flushOutgoing() {
 			fn()
 		}
 	}
+}
+
+// sendBatches posts this iteration's command batches to their shards.
+func (s *Shard) sendBatches() {
+	for _, id := range s.outUsed {
+		b := s.out[id]
+		s.out[id] = nil
+		s.srv.shards[id].post(message{batch: b})
+	}
+	s.outUsed = s.outUsed[:0]
 }
 
 // execBatch runs a batch from another shard; the replies go back after this

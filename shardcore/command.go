@@ -49,6 +49,9 @@ type Command struct {
 	// Multi runs the command when its keys live on several shards, from a
 	// transaction coordinator; nil means such calls are refused.
 	Multi func(m *Multi)
+	// Local is one shard's part of a FlagAllShard write (FLUSHALL on this
+	// shard's keys), which is also what each shard logs and replays.
+	Local func(c *Ctx)
 	// Keys returns the key positions when FirstKey/LastKey/Step can't say.
 	Keys func(args [][]byte) []int
 	// Sub holds subcommands (CONFIG GET, CLIENT LIST ...), keyed lowercase.

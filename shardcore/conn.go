@@ -33,6 +33,7 @@ type conn struct {
 	queued   bool // in the shard's waiting list
 	dirty    bool // in the shard's dirty list
 	closed   bool
+	unsynced bool // logged a write this iteration (see Shard.unsynced)
 	paused   bool // a multi-shard command of this connection is in flight
 	quitting bool // close once the output is written
 

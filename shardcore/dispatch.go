@@ -131,6 +131,10 @@ func (s *Shard) execute(cmd *Command, dbi int, args [][]byte, w *resp.Writer, c 
 		ctx.effects = append(ctx.effects, args)
 	}
 	s.logEffects(ctx)
+	if c != nil && len(ctx.effects) > 0 && !c.unsynced {
+		c.unsynced = true
+		s.unsynced = append(s.unsynced, c)
+	}
 	s.stats.record(cmd, dur, failed)
 	if cmd.Flags&FlagSkipSlowlog == 0 {
 		s.slowlog.maybeAdd(s, args, dur, c)

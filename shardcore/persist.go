@@ -1,26 +1,36 @@
 package shardcore
 
-// Persistence is how shards make their writes durable. Each shard calls log
-// for every applied write (its effect, tagged with the multi-shard transaction
-// id when there is one) and commit once per loop iteration, before any reply
-// of that iteration leaves; commit returns once the policy is satisfied (for
-// appendfsync always: the writes are on stable storage). Implementations are
-// per shard internally; shardcore knows nothing of files. The args passed to
-// Log are valid only during the call.
+// Persistence is how shards make their writes durable. Each shard calls Log
+// for every applied write (its effect, tagged with the multi-shard
+// transaction id when there is one) and Commit once per loop iteration,
+// before any reply of that iteration leaves. Commit returns once the fsync
+// policy is satisfied (for appendfsync always: the writes are on stable
+// storage). Implementations keep one log per shard; shardcore knows nothing
+// of files. The args passed to Log are valid only during the call.
 type Persistence interface {
 	Log(shard, db int, args [][]byte, txid uint64)
 	// EndTx closes a shard's part of a multi-shard write; every participant
 	// calls it, with the number of participants.
 	EndTx(shard int, txid uint64, parts int)
+	// Commit makes the shard's logged writes as durable as the policy asks.
+	// On error they are not: the shard holds back the replies of those writes
+	// and calls Commit again until it succeeds (the records stay buffered).
 	Commit(shard int) error
 	// WriteError is the error replied to writes while persistence fails
 	// ("" when healthy), e.g. "MISCONF Errors writing to the AOF file: ...".
 	WriteError() string
+	// Info appends the "name:value" lines of INFO persistence that belong
+	// to the log (aof_enabled, aof_current_size, aof_delayed_fsync, ...).
+	Info(lines []string) []string
+	// SetFsync applies CONFIG SET appendfsync ("always", "everysec", "no").
+	SetFsync(policy string) error
 }
 
 type nopPersistence struct{}
 
-func (nopPersistence) Log(int, int, [][]byte, uint64)       {}
-func (nopPersistence) EndTx(int, uint64, int)               {}
-func (nopPersistence) Commit(int) error                    { return nil }
-func (nopPersistence) WriteError() string                  { return "" }
+func (nopPersistence) Log(int, int, [][]byte, uint64) {}
+func (nopPersistence) EndTx(int, uint64, int)         {}
+func (nopPersistence) Commit(int) error               { return nil }
+func (nopPersistence) WriteError() string             { return "" }
+func (nopPersistence) Info(lines []string) []string   { return append(lines, "aof_enabled:0") }
+func (nopPersistence) SetFsync(string) error          { return nil }

@@ -56,6 +56,11 @@ type Shard struct {
 	ctxDepth    int
 	nextCron    int64
 	closing     bool
+
+	// unsynced are connections whose writes this iteration logged; their
+	// output is held while commits fail.
+	unsynced      []*conn
+	commitFailing bool
 }
 
 // message is one unit in a shard's inbox. Exactly one of lock, batch, fn is set.
@@ -141,16 +146,36 @@ func (s *Shard) run(ready chan<- struct{}) {
 
 // endIteration is the per-iteration commit point: log, then send batches
 // and replies. Nothing leaves before the log step, which is what lets an
-// fsync-always policy hold every reply until its write is durable.
+// fsync-always policy hold every reply until its write is durable. When the
+// commit fails, the replies that depend on it (connections that wrote,
+// results for other shards) wait and the commit is retried; everything else
+// goes on.
 func (s *Shard) endIteration() {
 	if err := s.srv.persist.Commit(s.id); err != nil {
-		s.srv.log.Error("persistence commit failed", "shard", s.id, "err", err)
+		if !s.commitFailing {
+			s.srv.log.Error("cannot persist writes; holding their replies until the log works again", "shard", s.id, "err", err)
+		}
+		s.commitFailing = true
+		s.sendBatches()
+		s.flushConns(false)
+		return
 	}
+	if s.commitFailing {
+		s.srv.log.Info("log writes succeed again", "shard", s.id)
+		s.commitFailing = false
+	}
+	for _, c := range s.unsynced {
+		c.unsynced = false
+	}
+	s.unsynced = s.unsynced[:0]
 	s.flushOutgoing()
-	s.flushConns()
+	s.flushConns(true)
 }
 
 func (s *Shard) pollTimeout() int {
+	if s.commitFailing {
+		return commitRetryMs
+	}
 	if len(s.dirtyConns) > 0 || s.hasOutgoing() {
 		return 0
 	}
@@ -272,15 +297,28 @@ func (s *Shard) markDirty(c *conn) {
 	}
 }
 
-func (s *Shard) flushConns() {
+// flushConns writes out the dirty connections; unless synced, those whose
+// writes are not yet durable stay dirty.
+func (s *Shard) flushConns(synced bool) {
+	kept := s.dirtyConns[:0]
 	for _, c := range s.dirtyConns {
-		c.dirty = false
-		if !c.closed {
-			s.flushConn(c)
+		if c.closed {
+			c.dirty = false
+			continue
 		}
+		if !synced && c.unsynced {
+			kept = append(kept, c)
+			continue
+		}
+		c.dirty = false
+		s.flushConn(c)
 	}
-	s.dirtyConns = s.dirtyConns[:0]
+	clear(s.dirtyConns[len(kept):])
+	s.dirtyConns = kept
 }
+
+// commitRetryMs is how often a failing log commit is retried.
+const commitRetryMs = 100
 
 func (s *Shard) shutdown() {
 	for _, c := range s.conns {

@@ -78,27 +78,43 @@ func (t *tx) each(fn func(s *Shard) any) []any {
 	return out
 }
 
-// release unlocks sh early, once the transaction has nothing more to do there.
+// release unlocks sh early, once a read-only transaction has nothing more
+// to do there. Write transactions keep every participant until finish.
 func (t *tx) release(sh *Shard) {
+	if t.write || t.freed[sh] {
+		return
+	}
 	if t.freed == nil {
 		t.freed = map[*Shard]bool{}
 	}
-	if t.freed[sh] {
-		return
-	}
 	t.freed[sh] = true
-	id, write, parts := t.id, t.write, len(t.shards)
-	sh.post(message{txid: id, fn: func(s *Shard) {
-		if write {
-			s.srv.persist.EndTx(s.id, id, parts)
-		}
-		s.unlock(id)
-	}})
+	id := t.id
+	sh.post(message{txid: id, fn: func(s *Shard) { s.unlock(id) }})
 }
 
-func (t *tx) releaseAll() {
+// finish ends the transaction. For a write, every participant first logs the
+// end of its part and commits it, and only when all have done so are the
+// shards unlocked: no later write on any participant can then be durable
+// while part of this transaction is not, so recovery never has to choose
+// between a half transaction and a later acknowledged write.
+func (t *tx) finish() {
+	if t.write {
+		parts := len(t.shards)
+		for _, sh := range t.shards {
+			t.post(sh, func(s *Shard) any {
+				s.srv.persist.EndTx(s.id, t.id, parts)
+				return nil
+			})
+		}
+		for range t.shards {
+			<-t.res
+		}
+	}
 	for _, sh := range t.shards {
-		t.release(sh)
+		if !t.freed[sh] {
+			id := t.id
+			sh.post(message{txid: id, fn: func(s *Shard) { s.unlock(id) }})
+		}
 	}
 }
 
@@ -134,7 +150,8 @@ func (m *Multi) Run(sh *Shard, args [][]byte) []byte {
 	}).([]byte)
 }
 
-// Release frees a participant early.
+// Release frees a participant early (read-only commands; a write keeps its
+// participants until the end).
 func (m *Multi) Release(sh *Shard) { m.t.release(sh) }
 
 // Split returns, per participant, the command's arguments restricted to the
@@ -185,7 +202,7 @@ func (s *Shard) startMulti(c *conn, cmd *Command, args [][]byte, shards []*Shard
 	go func() {
 		m.t = s.srv.lockShards(shards, cmd.Flags&FlagWrite != 0)
 		cmd.Multi(m)
-		m.t.releaseAll()
+		m.t.finish()
 		out := m.W.Bytes()
 		s.post(message{ctrl: true, fn: func(s *Shard) {
 			s.complete(slot, out)
