@@ -41,7 +41,7 @@ type conn struct {
 	authed  bool
 	name    string
 	created int64
-	lastCmd string
+	lastCmd *Command
 	lastAt  int64
 	noReply int // CLIENT REPLY: 0 on, 1 off, 2 skip next
 	killed  atomic.Bool
@@ -60,6 +60,7 @@ type replySlot struct {
 	c    *conn
 	buf  []byte
 	done bool
+	drop bool // CLIENT REPLY OFF/SKIP was in force when the command arrived
 }
 
 func (s *Shard) accept(lfd int) {
@@ -83,7 +84,7 @@ func (s *Shard) accept(lfd int) {
 		c.w.Proto = 2
 		c.authed = s.srv.requirePass() == ""
 		c.parser.Limits = s.srv.limits
-		if n := s.srv.clients.Add(1); n > int64(s.srv.cfg.MaxClients) {
+		if n := s.srv.clients.Add(1); n > int64(s.srv.config().MaxClients) {
 			s.srv.clients.Add(-1)
 			s.srv.stats.rejectedConns.Add(1)
 			_, _ = unix.Write(nfd, []byte("-ERR max number of clients reached\r\n"))
@@ -241,6 +242,10 @@ func (s *Shard) newSlot(c *conn) *replySlot {
 		slot = &replySlot{}
 	}
 	slot.c = c
+	slot.drop = c.noReply != 0
+	if c.noReply == 2 {
+		c.noReply = 0
+	}
 	c.pending = append(c.pending, slot)
 	return slot
 }
@@ -257,7 +262,9 @@ func (s *Shard) complete(slot *replySlot, b []byte) {
 	i := 0
 	for ; i < len(c.pending) && c.pending[i].done; i++ {
 		p := c.pending[i]
-		c.wbuf = append(c.wbuf, p.buf...)
+		if !p.drop {
+			c.wbuf = append(c.wbuf, p.buf...)
+		}
 		p.buf, p.done, p.c = p.buf[:0], false, nil
 		s.freeSlots = append(s.freeSlots, p)
 	}

@@ -18,7 +18,7 @@ func (s *Shard) dispatch(c *conn, args [][]byte) {
 		s.reply(c)
 		return
 	}
-	c.lastCmd = cmd.Name
+	c.lastCmd = cmd
 	if s.srv.broadcastMonitor != nil && cmd.Flags&FlagSkipMonitor == 0 {
 		s.srv.broadcastMonitor(c, args)
 	}
@@ -60,7 +60,7 @@ func (srv *Server) resolve(c *conn, args [][]byte) (*Command, string) {
 	if (cmd.Arity > 0 && len(args) != cmd.Arity) || len(args) < -cmd.Arity {
 		return nil, errArity(cmd.Name)
 	}
-	if cmd.Sub != nil {
+	if cmd.Sub != nil && len(args) > 1 {
 		sub := cmd.Sub[lower(args[1])]
 		if sub == nil {
 			return nil, errUnknownSub(args)
