@@ -154,6 +154,8 @@ func cmdHello(c *Ctx) {
 
 func cmdReset(c *Ctx) {
 	cn := c.Conn
+	cn.multi = nil
+	c.S.unwatchAll(cn)
 	cn.db = 0
 	cn.name = ""
 	cn.noReply = 0

@@ -47,6 +47,9 @@ type conn struct {
 	killed  atomic.Bool
 
 	flags connFlags
+
+	multi    *multiState     // MULTI open: commands are queued
+	watching map[*Shard]bool // shards holding this connection's WATCHes
 }
 
 type connFlags struct {
@@ -306,6 +309,9 @@ func (s *Shard) closeConn(c *conn) {
 		return
 	}
 	c.closed = true
+	if c.watching != nil {
+		s.unwatchAll(c)
+	}
 	s.p.del(c.fd)
 	unix.Close(c.fd)
 	delete(s.conns, c.fd)

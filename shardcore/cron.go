@@ -50,6 +50,7 @@ func (s *Shard) activeExpire(budget time.Duration) {
 func (s *Shard) deleteExpired(dbi int, key []byte) {
 	k := append([]byte(nil), key...)
 	s.dbs[dbi].Delete(k)
+	s.touch(dbi, k)
 	s.logDel(dbi, k)
 	s.stats.expiredKeys++
 }

@@ -14,11 +14,26 @@ func (s *Shard) dispatch(c *conn, args [][]byte) {
 	cmd, errMsg := s.srv.resolve(c, args)
 	if cmd == nil {
 		s.srv.stats.rejectedCalls.Add(1)
+		if c.multi != nil {
+			c.multi.aborted = true
+		}
 		c.w.Error(errMsg)
 		s.reply(c)
 		return
 	}
 	c.lastCmd = cmd
+	if c.inMulti(cmd) {
+		s.queueMulti(c, cmd, args)
+		return
+	}
+	switch cmd.Name {
+	case "exec":
+		s.startExec(c)
+		return
+	case "watch":
+		s.watch(c, cmd, args)
+		return
+	}
 	if s.srv.broadcastMonitor != nil && cmd.Flags&FlagSkipMonitor == 0 {
 		s.srv.broadcastMonitor(c, args)
 	}
@@ -129,6 +144,11 @@ func (s *Shard) execute(cmd *Command, dbi int, args [][]byte, w *resp.Writer, c 
 	failed := w.Len() > before && w.Bytes()[before] == '-'
 	if ctx.dirty > 0 && cmd.Flags&FlagWrite != 0 && len(ctx.effects) == 0 {
 		ctx.effects = append(ctx.effects, args)
+	}
+	if ctx.dirty > 0 && len(s.watchers) > 0 {
+		for _, p := range cmd.keyPositions(args, s.keyBuf[:0]) {
+			s.touch(dbi, args[p])
+		}
 	}
 	s.logEffects(ctx)
 	if c != nil && len(ctx.effects) > 0 && !c.unsynced {

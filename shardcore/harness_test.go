@@ -30,7 +30,7 @@ func testServer(t testing.TB, shards int, extra ...string) *Server {
 
 func testClient(t testing.TB, srv *Server) *redis.Client {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(srv.Port()), Protocol: 2, DisableIdentity: true})
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(srv.Port()), Protocol: 2, DisableIdentity: true, ReadTimeout: time.Minute})
 	t.Cleanup(func() { c.Close() })
 	return c
 }
@@ -67,3 +67,11 @@ func (rc *rawConn) read() string {
 }
 
 func ctxb() context.Context { return context.Background() }
+
+type redisPipeliner = redis.Pipeliner
+
+func sum(a, b string) int {
+	x, _ := strconv.Atoi(a)
+	y, _ := strconv.Atoi(b)
+	return x + y
+}

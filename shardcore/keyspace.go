@@ -53,6 +53,7 @@ func (c *Ctx) WriteType(key []byte, t store.Type) (e store.Entry, found, ok bool
 // Set stores a value, replacing whatever the key held, and marks the write.
 func (c *Ctx) Set(key []byte, e store.Entry) {
 	c.DB.Set(key, e)
+	c.S.touch(c.DBi, key)
 	c.Dirty(1)
 }
 
@@ -62,6 +63,7 @@ func (c *Ctx) Delete(key []byte) bool {
 		return false
 	}
 	c.DB.Delete(key)
+	c.S.touch(c.DBi, key)
 	c.Dirty(1)
 	return true
 }

@@ -61,6 +61,11 @@ type Shard struct {
 	// output is held while commits fail.
 	unsynced      []*conn
 	commitFailing bool
+
+	// WATCH state: who watches which key here, and who saw a change.
+	watchers  map[watchKey]map[int64]bool
+	watchedBy map[int64][]watchKey
+	casDirty  map[int64]bool
 }
 
 // message is one unit in a shard's inbox. Exactly one of lock, batch, fn is set.
@@ -246,7 +251,9 @@ func (s *Shard) handle(m message) {
 }
 
 // unlock releases the shard from tx id and replays what waited for it, in
-// arrival order; a deferred lock request may lock it again on the way.
+// arrival order. A deferred lock request may hold the shard again on the way;
+// handle then defers again whatever is not that transaction's, while its own
+// hops (which may sit behind such messages) still run.
 func (s *Shard) unlock(id uint64) {
 	if s.lockedBy != id {
 		return
@@ -255,11 +262,7 @@ func (s *Shard) unlock(id uint64) {
 	for len(s.deferred) > 0 && s.lockedBy == 0 {
 		d := s.deferred
 		s.deferred = nil
-		for i, m := range d {
-			if s.lockedBy != 0 && !m.ctrl && m.txid != s.lockedBy {
-				s.deferred = append(s.deferred, d[i:]...)
-				break
-			}
+		for _, m := range d {
 			s.handle(m)
 		}
 	}
@@ -270,13 +273,14 @@ func (s *Shard) resumeWaiting() {
 	w := s.waiting
 	s.waiting = nil
 	for i, c := range w {
-		c.queued = false
 		if s.lockedBy != 0 {
 			for _, rest := range w[i:] {
+				rest.queued = false
 				s.wait(rest)
 			}
 			return
 		}
+		c.queued = false
 		s.serve(c)
 	}
 }

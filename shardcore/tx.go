@@ -26,6 +26,7 @@ import (
 type tx struct {
 	id     uint64
 	write  bool // each participant's log part is closed on release
+	nested bool // EXEC: the commands inside must not release shards early
 	shards []*Shard
 	acks   chan struct{}
 	res    chan any
@@ -81,7 +82,7 @@ func (t *tx) each(fn func(s *Shard) any) []any {
 // release unlocks sh early, once a read-only transaction has nothing more
 // to do there. Write transactions keep every participant until finish.
 func (t *tx) release(sh *Shard) {
-	if t.write || t.freed[sh] {
+	if t.write || t.nested || t.freed[sh] {
 		return
 	}
 	if t.freed == nil {
@@ -127,6 +128,8 @@ type Multi struct {
 	Args [][]byte
 	DBi  int
 	W    resp.Writer
+
+	connID int64
 }
 
 // Shards returns the participants.
@@ -194,11 +197,11 @@ func (s *Shard) startMulti(c *conn, cmd *Command, args [][]byte, shards []*Shard
 	}
 	slot := s.newSlot(c)
 	c.paused = true
-	m := &Multi{srv: s.srv, Cmd: cmd, Args: copyArgs(args), DBi: c.db}
+	m := &Multi{srv: s.srv, Cmd: cmd, Args: copyArgs(args), DBi: c.db, connID: c.id}
 	m.W.Proto = c.w.Proto
 	// Earlier commands of this connection batched for other shards must
 	// reach them before the lock requests do.
-	s.flushOutgoing()
+	s.sendBatches()
 	go func() {
 		m.t = s.srv.lockShards(shards, cmd.Flags&FlagWrite != 0)
 		cmd.Multi(m)
