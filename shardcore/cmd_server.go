@@ -161,15 +161,16 @@ func cmdConfigSet(c *Ctx) {
 	local := c.Conn != nil && isLocalAddr(c.Conn.addr)
 	srv := c.S.srv
 	srv.cfgMu.Lock()
-	next := srv.cfg.Clone()
+	cur := srv.config()
+	next := cur.Clone()
 	err := next.SetMulti(pairs, local)
-	if err == nil && next.AppendFsync != srv.cfg.AppendFsync {
+	if err == nil && next.AppendFsync != cur.AppendFsync {
 		if ferr := srv.persist.SetFsync(next.AppendFsync); ferr != nil {
 			err = fmt.Errorf("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - %v", ferr)
 		}
 	}
 	if err == nil {
-		srv.cfg = next
+		srv.setConfig(next)
 	}
 	srv.cfgMu.Unlock()
 	if err != nil {

@@ -86,7 +86,6 @@ func (s *Shard) accept(lfd int) {
 		c.id = s.srv.nextClientID.Add(1)
 		c.w.Proto = 2
 		c.authed = s.srv.requirePass() == ""
-		c.parser.Limits = s.srv.limits
 		if n := s.srv.clients.Add(1); n > int64(s.srv.config().MaxClients) {
 			s.srv.clients.Add(-1)
 			s.srv.stats.rejectedConns.Add(1)
@@ -110,6 +109,7 @@ func (s *Shard) accept(lfd int) {
 // serve reads and runs what the connection sent, until its socket is drained,
 // a multi-shard command pauses it, or a transaction locks the shard.
 func (s *Shard) serve(c *conn) {
+	c.parser.Limits = *s.srv.limits.Load()
 	for !c.closed {
 		for c.rpos < c.rend {
 			if s.held(c) {
@@ -189,7 +189,7 @@ func (s *Shard) fill(c *conn) bool {
 		if c.rpos > 0 && cap(c.rbuf)-(c.rend-c.rpos) >= need && c.rend-c.rpos < cap(c.rbuf)/2 {
 			copy(c.rbuf[:cap(c.rbuf)], c.rbuf[c.rpos:c.rend])
 		} else {
-			if int64(c.rend-c.rpos+need) > s.srv.limits.MaxQueryBuf {
+			if int64(c.rend-c.rpos+need) > c.parser.Limits.MaxQueryBuf {
 				s.srv.log.Warn("closing client that reached max query buffer length", "addr", c.addr)
 				s.closeConn(c)
 				return false

@@ -64,9 +64,6 @@ func (s *Shard) dispatch(c *conn, args [][]byte) {
 func (srv *Server) resolve(c *conn, args [][]byte) (*Command, string) {
 	cmd := lookupCommand(args[0])
 	if cmd == nil {
-		if !c.authed {
-			return nil, errNoAuth
-		}
 		return nil, errUnknown(args)
 	}
 	if !c.authed && cmd.Flags&FlagNoAuth == 0 {

@@ -17,8 +17,8 @@ import (
 func multiSum(m *Multi) {
 	parts, _ := m.Split()
 	var total int64
-	for sh, args := range parts {
-		v, err := resp.ParseReply(m.Run(sh, args))
+	for _, raw := range m.RunEach(parts) {
+		v, err := resp.ParseReply(raw)
 		if err != nil || v.Kind != ':' {
 			m.W.Error("ERR internal error combining replies")
 			return
@@ -36,8 +36,7 @@ func multiGather(m *Multi) {
 		n += len(ix)
 	}
 	out := make([][]byte, n)
-	for sh, args := range parts {
-		raw := m.Run(sh, args)
+	for sh, raw := range m.RunEach(parts) {
 		elems, err := splitArrayReply(raw)
 		if err != nil || len(elems) != len(idx[sh]) {
 			m.W.Error("ERR internal error combining replies")
@@ -56,8 +55,8 @@ func multiGather(m *Multi) {
 // multiAllOK: every part replies +OK (MSET).
 func multiAllOK(m *Multi) {
 	parts, _ := m.Split()
-	for sh, args := range parts {
-		if raw := m.Run(sh, args); len(raw) > 0 && raw[0] == '-' {
+	for _, raw := range m.RunEach(parts) {
+		if len(raw) > 0 && raw[0] == '-' {
 			m.W.Raw(raw)
 			return
 		}

@@ -21,13 +21,15 @@ const Version = "7.0.15"
 // Server is the set of shards and the state they share (read-mostly: the
 // configuration, counters, the client registry).
 type Server struct {
-	cfgMu sync.RWMutex
-	cfg   *config.Config
+	// cfg is read on every command by every shard: an atomic pointer to an
+	// immutable Config, replaced whole by CONFIG SET (cfgMu orders writers).
+	cfgMu sync.Mutex
+	cfg   atomic.Pointer[config.Config]
 
 	n         int
 	shards    []*Shard
 	slotShard [NumSlots]uint16
-	limits    resp.Limits
+	limits    atomic.Pointer[resp.Limits]
 	log       *slog.Logger
 	persist   Persistence
 
@@ -76,7 +78,7 @@ func NewServer(cfg *config.Config, opts Options) (*Server, error) {
 	if n > 1024 {
 		return nil, fmt.Errorf("shards: %d is more than 1024", n)
 	}
-	srv := &Server{cfg: cfg, n: n, log: opts.Logger, persist: opts.Persistence, registry: map[int64]*conn{},
+	srv := &Server{n: n, log: opts.Logger, persist: opts.Persistence, registry: map[int64]*conn{},
 		stopped: make(chan struct{}), start: time.Now()}
 	if srv.log == nil {
 		srv.log = slog.Default()
@@ -84,7 +86,7 @@ func NewServer(cfg *config.Config, opts Options) (*Server, error) {
 	if srv.persist == nil {
 		srv.persist = nopPersistence{}
 	}
-	srv.limits = resp.Limits{MaxBulkLen: cfg.ProtoMaxBulkLen, MaxQueryBuf: cfg.ClientQueryBufferLimit}
+	srv.setConfig(cfg)
 	srv.runID = fmt.Sprintf("%016x%016x%08x", rand.Uint64(), rand.Uint64(), rand.Uint32())
 	srv.lastSave.Store(time.Now().Unix())
 	// Transaction ids tag multi-shard writes in the logs; starting from the
@@ -110,9 +112,9 @@ func NewServer(cfg *config.Config, opts Options) (*Server, error) {
 
 // listen opens one SO_REUSEPORT listener per shard and bind address.
 func (srv *Server) listen() error {
-	port := srv.cfg.Port
+	port := srv.config().Port
 	bound := 0
-	for _, host := range srv.cfg.Bind {
+	for _, host := range srv.config().Bind {
 		// As redis.conf: a leading '-' marks an address that may be missing.
 		optional := strings.HasPrefix(host, "-")
 		host = strings.TrimPrefix(host, "-")
@@ -133,7 +135,7 @@ func (srv *Server) listen() error {
 		}
 	}
 	if bound == 0 {
-		return fmt.Errorf("no address to listen on (bind %q)", strings.Join(srv.cfg.Bind, " "))
+		return fmt.Errorf("no address to listen on (bind %q)", strings.Join(srv.config().Bind, " "))
 	}
 	srv.port = port
 	return nil
@@ -186,9 +188,14 @@ func (srv *Server) Done() <-chan struct{} { return srv.stopped }
 func (srv *Server) SetLoading(on bool) { srv.loading.Store(on) }
 
 func (srv *Server) config() *config.Config {
-	srv.cfgMu.RLock()
-	defer srv.cfgMu.RUnlock()
-	return srv.cfg
+	return srv.cfg.Load()
+}
+
+// setConfig publishes a new configuration; the caller holds cfgMu. Limits
+// cached per connection follow it.
+func (srv *Server) setConfig(c *config.Config) {
+	srv.cfg.Store(c)
+	srv.limits.Store(&resp.Limits{MaxBulkLen: c.ProtoMaxBulkLen, MaxQueryBuf: c.ClientQueryBufferLimit})
 }
 
 func (srv *Server) requirePass() string { return srv.config().RequirePass }

@@ -83,7 +83,7 @@ func newShard(srv *Server, id int) (*Shard, error) {
 		return nil, err
 	}
 	s := &Shard{id: id, srv: srv, p: p, conns: make(map[int]*conn)}
-	s.dbs = make([]*store.Table, srv.cfg.Databases)
+	s.dbs = make([]*store.Table, srv.config().Databases)
 	for i := range s.dbs {
 		s.dbs[i] = store.NewTable()
 	}

@@ -153,6 +153,26 @@ func (m *Multi) Run(sh *Shard, args [][]byte) []byte {
 	}).([]byte)
 }
 
+// RunEach executes commands on several participants in parallel and returns
+// their encoded replies.
+func (m *Multi) RunEach(parts map[*Shard][][]byte) map[*Shard][]byte {
+	type res struct {
+		sh  *Shard
+		out []byte
+	}
+	for sh, args := range parts {
+		m.t.post(sh, func(s *Shard) any {
+			return res{sh, append([]byte(nil), s.runArgs(m.DBi, m.W.Proto, args, m.t)...)}
+		})
+	}
+	out := make(map[*Shard][]byte, len(parts))
+	for range parts {
+		r := (<-m.t.res).(res)
+		out[r.sh] = r.out
+	}
+	return out
+}
+
 // Release frees a participant early (read-only commands; a write keeps its
 // participants until the end).
 func (m *Multi) Release(sh *Shard) { m.t.release(sh) }
