@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Side-by-side throughput and memory of keel and redis-server on this machine,
+# both started fresh, with redis-benchmark. `make bench` builds bin/ first;
+# this script builds nothing.
+#
+# Environment:
+#   BENCH_N          requests per throughput test (default 1000000)
+#   BENCH_MEM_N      SETs for the memory test (default 3000000, over 1M keys)
+#   BENCH_PERSIST=1  throughput with appendonly yes, appendfsync everysec and
+#                    then always, on both servers (instead of no persistence)
+#   BENCH_RANDOM=K   spread the throughput tests over K random keys (-r K);
+#                    by default every SET/GET/INCR hits one key, as the plain
+#                    redis-benchmark command does
+#   BENCH_TIMEOUT    seconds one redis-benchmark run may take (default 900)
+#   KEEL_BIN, REDIS_SERVER, REDIS_BENCHMARK, REDIS_CLI   override the binaries
+#
+# Nothing is asserted: the numbers are printed for people to read.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+N=${BENCH_N:-1000000}
+MEM_N=${BENCH_MEM_N:-3000000}
+TIMEOUT=${BENCH_TIMEOUT:-900}
+KEEL=${KEEL_BIN:-bin/keel-server}
+REDIS=${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
+BENCH=${REDIS_BENCHMARK:-$(command -v redis-benchmark || echo /usr/bin/redis-benchmark)}
+CLI=${REDIS_CLI:-$(command -v redis-cli || echo /usr/bin/redis-cli)}
+TESTS=set,get,incr,mset
+CLIENTS=50
+
+for b in "$KEEL" "$REDIS" "$BENCH" "$CLI"; do
+  if [[ ! -x $b ]]; then
+    echo "bench: $b is missing (keel: run 'make bench'; redis: apt-get install redis-server redis-tools)" >&2
+    exit 1
+  fi
+done
+
+WORK=$(mktemp -d -t keel-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '%s\n' "$*" >&2; }
+
+# free_port prints a port nothing listens on, below the usual ephemeral
+# range so that no client connection holds it.
+free_port() {
+  local p
+  for _ in $(seq 100); do
+    p=$((12000 + RANDOM % 20000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# start NAME PERSIST(no|everysec|always): starts a fresh server, sets
+# SERVER_PID and SERVER_PORT. A port taken in between is retried.
+start() {
+  local try
+  for try in 1 2 3; do
+    start_once "$@" && return 0
+    [[ $try -lt 3 ]] && log "bench: retrying $1 on another port"
+  done
+  return 1
+}
+
+start_once() {
+  local name=$1 persist=$2 port dir
+  port=$(free_port) || { log "bench: no free port"; return 1; }
+  dir="$WORK/$name-$port"
+  mkdir -p "$dir"
+  local aof=(--appendonly no)
+  [[ $persist != no ]] && aof=(--appendonly yes --appendfsync "$persist")
+  case $name in
+    keel) "$KEEL" --bind 127.0.0.1 --port "$port" --dir "$dir" --save '' "${aof[@]}" >"$dir/log" 2>&1 & ;;
+    redis) "$REDIS" --bind 127.0.0.1 --port "$port" --dir "$dir" --save '' "${aof[@]}" >"$dir/log" 2>&1 & ;;
+  esac
+  SERVER_PID=$!
+  SERVER_PORT=$port
+  PIDS+=("$SERVER_PID")
+  for _ in $(seq 150); do
+    if [[ $("$CLI" -p "$port" PING 2>/dev/null) == PONG ]]; then
+      return 0
+    fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      log "bench: $name exited during start-up: $(tail -3 "$dir/log")"
+      stop "$SERVER_PID"
+      return 1
+    fi
+    sleep 0.1
+  done
+  log "bench: $name did not answer PING on port $port"
+  stop "$SERVER_PID"
+  return 1
+}
+
+stop() {
+  local pid=$1
+  kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  local keep=()
+  for p in "${PIDS[@]}"; do [[ $p != "$pid" ]] && keep+=("$p"); done
+  PIDS=("${keep[@]}")
+}
+
+# run_bench PORT PIPELINE OUT: redis-benchmark CSV rows "TEST,rps" into OUT.
+run_bench() {
+  local port=$1 pipeline=$2 out=$3 random=()
+  [[ -n ${BENCH_RANDOM:-} ]] && random=(-r "$BENCH_RANDOM")
+  timeout "$TIMEOUT" "$BENCH" -h 127.0.0.1 -p "$port" -t "$TESTS" -c "$CLIENTS" -n "$N" -P "$pipeline" \
+    "${random[@]}" -q --csv 2>"$out.err" |
+    awk 'NR > 1 { gsub(/"/, ""); split($0, f, ","); split(f[1], t, " "); print t[1] "," f[2] }' >"$out"
+  local rc=${PIPESTATUS[0]}
+  if [[ $rc -ne 0 ]]; then
+    log "bench: redis-benchmark on port $port -P $pipeline exited $rc $( [[ $rc -eq 124 ]] && echo "(timed out after ${TIMEOUT}s)"): $(tr '\r' '\n' <"$out.err" | grep -v '^ *$' | grep -v 'rps=' | tail -2 | tr '\n' ' ')"
+  fi
+}
+
+rps_of() { awk -F, -v t="$1" '$1 == t { print $2 }' "$2" 2>/dev/null; }
+
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'
+}
+
+# throughput PERSIST: one table, keel and redis each on a fresh server.
+throughput() {
+  local persist=$1 label
+  label="no persistence"
+  [[ $persist != no ]] && label="appendonly yes, appendfsync $persist"
+  echo
+  echo "== Throughput: redis-benchmark -t $TESTS -c $CLIENTS -n $N${BENCH_RANDOM:+ -r $BENCH_RANDOM} ($label)"
+  for name in keel redis; do
+    if start "$name" "$persist"; then
+      for pl in 1 16; do
+        log "bench: $name -P $pl ..."
+        run_bench "$SERVER_PORT" "$pl" "$WORK/$name-$persist-P$pl.csv"
+      done
+      stop "$SERVER_PID"
+    fi
+  done
+  printf '%-8s %8s %14s %14s %12s\n' test pipeline "keel ops/s" "redis ops/s" keel/redis
+  for pl in 1 16; do
+    for t in SET GET INCR MSET; do
+      local k r
+      k=$(rps_of "$t" "$WORK/keel-$persist-P$pl.csv")
+      r=$(rps_of "$t" "$WORK/redis-$persist-P$pl.csv")
+      printf '%-8s %8s %14s %14s %12s\n' "$t" "$pl" "${k:--}" "${r:--}" "$(ratio "$k" "$r")"
+    done
+  done
+}
+
+# memory: 1M distinct 16-byte values, then RSS and peak RSS of each server.
+memory() {
+  echo
+  echo "== Memory: redis-benchmark -t set -r 1000000 -n $MEM_N -d 16 -P 16 -c $CLIENTS, fresh servers"
+  printf '%-8s %16s %16s %12s\n' server used_memory_rss "peak RSS" keys
+  local rss_keel="" rss_redis="" hwm_keel="" hwm_redis=""
+  for name in keel redis; do
+    start "$name" no || continue
+    log "bench: $name memory fill ..."
+    timeout "$TIMEOUT" "$BENCH" -h 127.0.0.1 -p "$SERVER_PORT" -t set -r 1000000 -n "$MEM_N" -d 16 -P 16 -c "$CLIENTS" -q \
+      >/dev/null 2>"$WORK/$name-mem.err" || log "bench: memory fill on $name failed: $(tail -c 300 "$WORK/$name-mem.err")"
+    local rss hwm keys
+    rss=$("$CLI" -p "$SERVER_PORT" INFO memory 2>/dev/null | tr -d '\r' | awk -F: '$1 == "used_memory_rss" { print $2 }')
+    hwm=$(awk '$1 == "VmHWM:" { print $2 * 1024 }' "/proc/$SERVER_PID/status" 2>/dev/null)
+    keys=$("$CLI" -p "$SERVER_PORT" DBSIZE 2>/dev/null)
+    [[ $keys =~ ^[0-9]+$ ]] || keys=""
+    printf '%-8s %16s %16s %12s\n' "$name" "$(human "$rss")" "$(human "$hwm")" "${keys:--}"
+    printf -v "rss_$name" '%s' "$rss"
+    printf -v "hwm_$name" '%s' "$hwm"
+    stop "$SERVER_PID"
+  done
+  printf '%-8s %16s %16s\n' keel/redis "$(ratio "$rss_keel" "$rss_redis")" "$(ratio "$hwm_keel" "$hwm_redis")"
+}
+
+human() {
+  awk -v b="$1" 'BEGIN { if (b == "" || b !~ /^[0-9]+$/) print "-"; else printf "%.1f MiB", b / 1048576 }'
+}
+
+echo "keel vs redis-server $("$REDIS" --version | awk '{ print $3 }'), $(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC')"
+if [[ ${BENCH_PERSIST:-0} == 1 ]]; then
+  throughput everysec
+  throughput always
+else
+  throughput no
+fi
+memory
