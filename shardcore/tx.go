@@ -27,6 +27,7 @@ type tx struct {
 	id     uint64
 	write  bool // each participant's log part is closed on release
 	nested bool // EXEC: the commands inside must not release shards early
+	ended  map[*Shard]bool
 	shards []*Shard
 	acks   chan struct{}
 	res    chan any
@@ -100,14 +101,18 @@ func (t *tx) release(sh *Shard) {
 // between a half transaction and a later acknowledged write.
 func (t *tx) finish() {
 	if t.write {
-		parts := len(t.shards)
+		parts, n := len(t.shards), 0
 		for _, sh := range t.shards {
+			if t.ended[sh] {
+				continue
+			}
+			n++
 			t.post(sh, func(s *Shard) any {
 				s.srv.persist.EndTx(s.id, t.id, parts)
 				return nil
 			})
 		}
-		for range t.shards {
+		for ; n > 0; n-- {
 			<-t.res
 		}
 	}
@@ -154,15 +159,28 @@ func (m *Multi) Run(sh *Shard, args [][]byte) []byte {
 }
 
 // RunEach executes commands on several participants in parallel and returns
-// their encoded replies.
+// their encoded replies. It is the last step on those shards: a write closes
+// each one's log part in the same step, saving finish a round trip.
 func (m *Multi) RunEach(parts map[*Shard][][]byte) map[*Shard][]byte {
 	type res struct {
 		sh  *Shard
 		out []byte
 	}
+	t := m.t
+	final := t.write && !t.nested
+	if final && t.ended == nil {
+		t.ended = map[*Shard]bool{}
+	}
 	for sh, args := range parts {
-		m.t.post(sh, func(s *Shard) any {
-			return res{sh, append([]byte(nil), s.runArgs(m.DBi, m.W.Proto, args, m.t)...)}
+		if final {
+			t.ended[sh] = true
+		}
+		t.post(sh, func(s *Shard) any {
+			r := res{sh, append([]byte(nil), s.runArgs(m.DBi, m.W.Proto, args, t)...)}
+			if final {
+				s.srv.persist.EndTx(s.id, t.id, len(t.shards))
+			}
+			return r
 		})
 	}
 	out := make(map[*Shard][]byte, len(parts))
