@@ -115,7 +115,7 @@ func cmdDel(c *Ctx) {
 func cmdExists(c *Ctx) {
 	var n int64
 	for _, k := range c.Args[1:] {
-		if _, ok := c.Read(k); ok {
+		if _, ok := c.Peek(k); ok {
 			n++
 		}
 	}
@@ -125,7 +125,7 @@ func cmdExists(c *Ctx) {
 func cmdTouch(c *Ctx) {
 	var n int64
 	for _, k := range c.Args[1:] {
-		if e, ok := c.Read(k); ok {
+		if e, ok := c.Peek(k); ok {
 			c.touchKey(k, e)
 			n++
 		}
@@ -134,7 +134,7 @@ func cmdTouch(c *Ctx) {
 }
 
 func cmdType(c *Ctx) {
-	e, ok := c.Read(c.Args[1])
+	e, ok := c.Peek(c.Args[1])
 	if !ok {
 		c.W.Simple("none")
 		return
@@ -563,7 +563,7 @@ func expireGeneric(c *Ctx, name string, base int64, seconds bool) {
 // ttlGeneric serves TTL, PTTL, EXPIRETIME and PEXPIRETIME: -2 for a missing
 // key, -1 without TTL; seconds are rounded to the nearest.
 func ttlGeneric(c *Ctx, ms, abs bool) {
-	e, ok := c.Read(c.Args[1])
+	e, ok := c.Peek(c.Args[1])
 	switch {
 	case !ok:
 		c.W.Int(-2)
@@ -657,7 +657,7 @@ func (c *Ctx) touchKey(key []byte, e store.Entry) {
 // objectLookup finds OBJECT's key without touching it; a missing key is a
 // null reply.
 func objectLookup(c *Ctx) (store.Entry, bool) {
-	e, ok := c.Read(c.Args[2])
+	e, ok := c.Peek(c.Args[2])
 	if !ok {
 		c.W.Null()
 	}

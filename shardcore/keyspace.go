@@ -20,6 +20,19 @@ func (c *Ctx) Read(key []byte) (store.Entry, bool) {
 	e, ok := c.lookup(key)
 	if ok {
 		c.S.stats.hits++
+		c.access(key, e)
+	} else {
+		c.S.stats.misses++
+	}
+	return e, ok
+}
+
+// Peek is Read without recording an access (Redis's LOOKUP_NOTOUCH: OBJECT,
+// TYPE, TTL and EXISTS must not change what OBJECT IDLETIME/FREQ report).
+func (c *Ctx) Peek(key []byte) (store.Entry, bool) {
+	e, ok := c.lookup(key)
+	if ok {
+		c.S.stats.hits++
 	} else {
 		c.S.stats.misses++
 	}
@@ -27,7 +40,23 @@ func (c *Ctx) Read(key []byte) (store.Entry, bool) {
 }
 
 // Write looks a key up on behalf of a write.
-func (c *Ctx) Write(key []byte) (store.Entry, bool) { return c.lookup(key) }
+func (c *Ctx) Write(key []byte) (store.Entry, bool) {
+	e, ok := c.lookup(key)
+	if ok {
+		c.access(key, e)
+	}
+	return e, ok
+}
+
+// access records a key's use for OBJECT IDLETIME/FREQ. Under an LRU (or no)
+// policy the clock has one-second resolution, so most accesses change
+// nothing and cost no second lookup.
+func (c *Ctx) access(key []byte, e store.Entry) {
+	if e.LRU == lruClock(c.Now) && !lfuPolicy(c.S.srv.config().MaxMemoryPolicy) {
+		return
+	}
+	c.touchKey(key, e)
+}
 
 // ReadType looks up key expecting type t; on another type it replies
 // WRONGTYPE and returns ok=false. found reports whether the key exists.
@@ -52,6 +81,9 @@ func (c *Ctx) WriteType(key []byte, t store.Type) (e store.Entry, found, ok bool
 
 // Set stores a value, replacing whatever the key held, and marks the write.
 func (c *Ctx) Set(key []byte, e store.Entry) {
+	if e.LRU == 0 {
+		e.LRU = c.newLRU()
+	}
 	c.DB.Set(key, e)
 	c.S.touch(c.DBi, key)
 	c.Dirty(1)
@@ -66,4 +98,13 @@ func (c *Ctx) Delete(key []byte) bool {
 	c.S.touch(c.DBi, key)
 	c.Dirty(1)
 	return true
+}
+
+// newLRU is a new key's access field: the clock, or under an LFU policy the
+// minutes with Redis's initial counter.
+func (c *Ctx) newLRU() uint32 {
+	if lfuPolicy(c.S.srv.config().MaxMemoryPolicy) {
+		return lfuMinutes(c.Now)<<8 | lfuInitVal
+	}
+	return lruClock(c.Now)
 }
