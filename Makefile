@@ -5,7 +5,7 @@ DIR     ?= ./data
 # Packages whose code runs concurrently: their tests also run under -race.
 RACE_PKGS := ./shardcore/... ./durability/... ./aof/... ./recovery/...
 
-.PHONY: build run test race fuzz bench ci clean
+.PHONY: build run test race fuzz bench crash-drill ci clean
 
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
@@ -27,6 +27,10 @@ fuzz:
 # Side-by-side with redis-server on this machine: prints ops/s and keel/redis.
 bench: build
 	./integration/bench.sh
+
+# 200 kill -9 / restart cycles with appendfsync always (make test runs 20).
+crash-drill: build
+	KEEL_CRASH_CYCLES=200 $(GO) test -count=1 -timeout 60m -run 'TestCrashDrill' -v ./integration/
 
 ci: test fuzz
 
