@@ -50,7 +50,7 @@ func (s *Shard) dispatch(c *conn, args [][]byte) {
 	switch {
 	case multi != nil:
 		s.startMulti(c, cmd, args, multi)
-	case target == s:
+	case target == s || target == nil: // nil: no key in this call
 		s.execute(cmd, c.db, args, &c.w, c, nil)
 		s.reply(c)
 	default:
