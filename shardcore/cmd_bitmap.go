@@ -81,7 +81,7 @@ func cmdSetbit(c *Ctx) {
 		} else {
 			v[idx] &^= mask
 		}
-		c.Set(key, store.Entry{Type: store.TypeString, Str: v, ExpireAt: e.ExpireAt})
+		c.Set(key, store.Entry{Type: store.TypeString, Str: v, ExpireAt: e.ExpireAt, Enc: store.EncRaw})
 	}
 	c.W.Int(old)
 }
@@ -402,7 +402,7 @@ func cmdBitop(c *Ctx) {
 	res := bitop(op, srcs)
 	dest := c.Args[2]
 	if len(res) > 0 {
-		c.Set(dest, store.Entry{Type: store.TypeString, Str: res})
+		c.Set(dest, store.Entry{Type: store.TypeString, Str: res, Enc: store.EncRaw})
 	} else {
 		c.Delete(dest)
 	}
@@ -445,7 +445,7 @@ func multiBitop(m *Multi) {
 	dest := m.Args[2]
 	m.On(m.srv.shardOf(dest), func(c *Ctx) any {
 		if len(res) > 0 {
-			c.Set(dest, store.Entry{Type: store.TypeString, Str: res})
+			c.Set(dest, store.Entry{Type: store.TypeString, Str: res, Enc: store.EncRaw})
 			c.Effect(strEffSet, dest, res)
 		} else if c.Delete(dest) {
 			c.Effect(delWord, dest)
@@ -630,7 +630,7 @@ func bitfieldGeneric(c *Ctx, readonlyCmd bool) {
 		}
 	}
 	if changed {
-		c.Set(key, store.Entry{Type: store.TypeString, Str: buf, ExpireAt: expire})
+		c.Set(key, store.Entry{Type: store.TypeString, Str: buf, ExpireAt: expire, Enc: store.EncRaw})
 	}
 }
 

@@ -674,6 +674,15 @@ func cmdObjectEncoding(c *Ctx) {
 
 func objectEncoding(e store.Entry) string {
 	if e.Type == store.TypeString {
+		switch e.Enc {
+		case store.EncRaw:
+			return "raw"
+		case store.EncEmbstr:
+			if len(e.Str) <= 44 {
+				return "embstr"
+			}
+			return "raw"
+		}
 		return stringEncoding(e.Str)
 	}
 	if enc, ok := e.Obj.(encoder); ok {

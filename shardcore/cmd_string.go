@@ -445,7 +445,7 @@ func cmdAppend(c *Ctx) {
 	}
 	v := make([]byte, 0, len(e.Str)+len(tail))
 	v = append(append(v, e.Str...), tail...)
-	c.Set(key, store.Entry{Type: store.TypeString, Str: v, ExpireAt: e.ExpireAt})
+	c.Set(key, store.Entry{Type: store.TypeString, Str: v, ExpireAt: e.ExpireAt, Enc: store.EncRaw})
 	c.W.Int(int64(len(v)))
 }
 
@@ -525,7 +525,7 @@ func cmdIncrbyfloat(c *Ctx) {
 		return
 	}
 	v := []byte(formatLongDouble(value))
-	c.Set(key, store.Entry{Type: store.TypeString, Str: v, ExpireAt: e.ExpireAt})
+	c.Set(key, store.Entry{Type: store.TypeString, Str: v, ExpireAt: e.ExpireAt, Enc: store.EncEmbstr})
 	c.W.Bulk(v)
 	c.Effect(strEffSet, key, v, strEffKeepttl)
 }
@@ -596,7 +596,7 @@ func cmdSetrange(c *Ctx) {
 		copy(v, e.Str)
 	}
 	copy(v[offset:], val)
-	c.Set(key, store.Entry{Type: store.TypeString, Str: v, ExpireAt: e.ExpireAt})
+	c.Set(key, store.Entry{Type: store.TypeString, Str: v, ExpireAt: e.ExpireAt, Enc: store.EncRaw})
 	c.W.Int(n)
 }
 

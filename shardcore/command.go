@@ -170,8 +170,9 @@ func errUnknown(args [][]byte) string {
 		if a.Len() >= 128 {
 			break
 		}
+		limit := 128 - a.Len()
 		a.WriteString("'")
-		a.WriteString(sanitize(arg, 128-a.Len()))
+		a.WriteString(sanitize(arg, limit))
 		a.WriteString("' ")
 	}
 	return "ERR unknown command '" + sanitize(args[0], 128) + "', with args beginning with: " + a.String()

@@ -56,6 +56,10 @@ type Entry struct {
 	Obj      any    // every other type: a pointer owned by the caller's data-type code, mutated in place
 	ExpireAt int64  // absolute unix milliseconds, 0 = no expiry
 	LRU      uint32 // access clock in seconds (for OBJECT IDLETIME), set on Set and Touch
+	// Enc is the encoding Redis would report for a string when it is not
+	// derived from its bytes: APPEND/SETRANGE/SETBIT build "raw" strings,
+	// INCRBYFLOAT an "embstr" even when the text is an integer.
+	Enc StrEnc
 }
 
 // entry is one key. It holds no pointers, so entry pages are never scanned.
@@ -75,6 +79,8 @@ type entry struct {
 const (
 	flagBig  = 1 << iota // the record is a dedicated allocation in bigs
 	flagFree             // the entry is on the free list
+	flagRaw              // Entry.Enc == EncRaw
+	flagEmbstr           // Entry.Enc == EncEmbstr
 )
 
 const (
@@ -222,7 +228,7 @@ func (t *Table) Set(key []byte, e Entry) {
 	}
 	i := t.newEntry()
 	ent := t.ent(i)
-	*ent = entry{hash: h, klen: uint32(len(key)), typ: e.Type, lru: e.LRU}
+	*ent = entry{hash: h, klen: uint32(len(key)), typ: e.Type, lru: e.LRU, flag: encFlag(e)}
 	var vlen int
 	if e.Type == TypeString {
 		vlen = len(e.Str)
@@ -282,7 +288,37 @@ func (t *Table) replace(i uint32, e Entry) {
 		copy(t.record(ent)[ent.klen:], e.Str)
 	}
 	ent.lru = e.LRU
+	ent.flag = ent.flag&^(flagRaw|flagEmbstr) | encFlag(e)
 	t.setTTL(i, e.ExpireAt)
+}
+
+// StrEnc is a string's encoding hint (see Entry.Enc).
+type StrEnc uint8
+
+const (
+	EncAuto StrEnc = iota
+	EncRaw
+	EncEmbstr
+)
+
+func encFlag(e Entry) uint8 {
+	switch e.Enc {
+	case EncRaw:
+		return flagRaw
+	case EncEmbstr:
+		return flagEmbstr
+	}
+	return 0
+}
+
+func flagEnc(f uint8) StrEnc {
+	switch {
+	case f&flagRaw != 0:
+		return EncRaw
+	case f&flagEmbstr != 0:
+		return EncEmbstr
+	}
+	return EncAuto
 }
 
 // SetExpire sets key's absolute expiry in unix milliseconds; 0 removes the
@@ -450,7 +486,7 @@ func (t *Table) keyOf(ent *entry) []byte {
 }
 
 func (t *Table) entryOf(ent *entry) Entry {
-	out := Entry{Type: ent.typ, LRU: ent.lru}
+	out := Entry{Type: ent.typ, LRU: ent.lru, Enc: flagEnc(ent.flag)}
 	if ent.ttl != 0 {
 		out.ExpireAt = t.ttlAt[ent.ttl-1]
 	}
