@@ -77,10 +77,10 @@ type entry struct {
 
 // A record is the key's bytes followed, for strings, by the value's bytes.
 const (
-	flagBig  = 1 << iota // the record is a dedicated allocation in bigs
-	flagFree             // the entry is on the free list
-	flagRaw              // Entry.Enc == EncRaw
-	flagEmbstr           // Entry.Enc == EncEmbstr
+	flagBig    = 1 << iota // the record is a dedicated allocation in bigs
+	flagFree               // the entry is on the free list
+	flagRaw                // Entry.Enc == EncRaw
+	flagEmbstr             // Entry.Enc == EncEmbstr
 )
 
 const (
