@@ -1,6 +1,7 @@
 package shardcore
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/keeldb/keel/shardcore/resp"
@@ -84,6 +85,45 @@ func lookupCommand(name []byte) *Command {
 		buf[i] = b
 	}
 	return commands[string(buf[:len(name)])]
+}
+
+// renameCommands builds the table clients see after redis.conf's
+// rename-command directives; an empty new name removes the command. Logged
+// effects keep the original names, so internal lookups use the full table.
+func renameCommands(renames [][2]string) (map[string]*Command, error) {
+	if len(renames) == 0 {
+		return nil, nil
+	}
+	table := make(map[string]*Command, len(commands))
+	for name, c := range commands {
+		table[name] = c
+	}
+	for _, r := range renames {
+		from, to := strings.ToLower(r[0]), strings.ToLower(r[1])
+		c := table[from]
+		if c == nil {
+			return nil, fmt.Errorf("rename-command %s %s: no such command", r[0], r[1])
+		}
+		if to != "" && table[to] != nil {
+			return nil, fmt.Errorf("rename-command %s %s: target command name already exists", r[0], r[1])
+		}
+		delete(table, from)
+		if to != "" {
+			table[to] = c
+		}
+	}
+	return table, nil
+}
+
+// lookupClient finds a command by the name a client uses.
+func (srv *Server) lookupClient(name []byte) *Command {
+	if srv.renamed == nil {
+		return lookupCommand(name)
+	}
+	if len(name) > 32 {
+		return nil
+	}
+	return srv.renamed[strings.ToLower(string(name))]
 }
 
 // keyPositions returns the argument indexes holding keys.

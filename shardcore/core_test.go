@@ -14,3 +14,12 @@ func TestCrossShardBasics(t *testing.T) {
 	require.Equal(t, ":2\r\n", rc.do("DBSIZE"))
 	require.Equal(t, ":2\r\n", rc.do("DEL", "{a}1", "{b}2", "{c}3"))
 }
+
+func TestRenameCommand(t *testing.T) {
+	srv := testServer(t, 2, "--rename-command", "flushall", "", "--rename-command", "get", "fetch")
+	rc := testRaw(t, srv)
+	require.Equal(t, "+OK\r\n", rc.do("SET", "k", "v"))
+	require.Equal(t, "$1\r\nv\r\n", rc.do("FETCH", "k"))
+	require.Equal(t, "-ERR unknown command 'GET', with args beginning with: 'k' \r\n", rc.do("GET", "k"))
+	require.Equal(t, "-ERR unknown command 'FLUSHALL', with args beginning with: \r\n", rc.do("FLUSHALL"))
+}

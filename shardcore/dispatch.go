@@ -62,7 +62,7 @@ func (s *Shard) dispatch(c *conn, args [][]byte) {
 // one (authentication, arity, subcommands, loading). It returns the error
 // reply when the command cannot run.
 func (srv *Server) resolve(c *conn, args [][]byte) (*Command, string) {
-	cmd := lookupCommand(args[0])
+	cmd := srv.lookupClient(args[0])
 	if cmd == nil {
 		return nil, errUnknown(args)
 	}

@@ -51,6 +51,7 @@ type Server struct {
 	port      int
 
 	broadcastMonitor func(c *conn, args [][]byte)
+	renamed          map[string]*Command // nil: no rename-command
 
 	stopOnce sync.Once
 	stopped  chan struct{}
@@ -87,6 +88,11 @@ func NewServer(cfg *config.Config, opts Options) (*Server, error) {
 		srv.persist = nopPersistence{}
 	}
 	srv.setConfig(cfg)
+	renamed, err := renameCommands(cfg.RenameCommands)
+	if err != nil {
+		return nil, err
+	}
+	srv.renamed = renamed
 	srv.runID = fmt.Sprintf("%016x%016x%08x", rand.Uint64(), rand.Uint64(), rand.Uint32())
 	srv.lastSave.Store(time.Now().Unix())
 	// Transaction ids tag multi-shard writes in the logs; starting from the
