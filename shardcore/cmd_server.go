@@ -318,6 +318,31 @@ func cmdDebug(c *Ctx) {
 		c.OK()
 	case sub == "error" && len(c.Args) == 3:
 		c.Error(string(c.Args[2]))
+	case sub == "digest" && len(c.Args) == 2:
+		srv := c.S.srv
+		c.detach(func() []byte {
+			var w resp.Writer
+			w.Simple(srv.keyspaceDigest())
+			return w.Bytes()
+		}, nil)
+	case sub == "digest-value":
+		// Keys may live on any shard: read each on its own, with the
+		// shards held so the answer is one point in time.
+		srv, keys, db, proto := c.S.srv, copyArgs(c.Args[2:]), c.DBi, c.W.Proto
+		c.detach(func() []byte {
+			var w resp.Writer
+			w.Proto = proto
+			t := srv.lockShards(srv.shards, false)
+			w.Array(len(keys))
+			for _, k := range keys {
+				h := t.do(srv.shardOf(k), func(s *Shard) any {
+					return s.withCtx(db, proto, t, func(c *Ctx) any { return c.keyDigestHex(k) })
+				}).(string)
+				w.Simple(h)
+			}
+			t.finish()
+			return w.Bytes()
+		}, nil)
 	case sub == "log" && len(c.Args) == 3:
 		c.S.srv.log.Warn("DEBUG LOG: " + string(c.Args[2]))
 		c.OK()
