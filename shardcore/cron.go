@@ -24,7 +24,9 @@ func (s *Shard) cron() {
 	}
 	period := int64(1000 / hz)
 	s.nextCron = s.now + period
-	s.activeExpire(time.Duration(period) * time.Millisecond / 4)
+	if !s.srv.loading.Load() {
+		s.activeExpire(time.Duration(period) * time.Millisecond / 4)
+	}
 	// Growing and shrinking tables and their slabs finish in small steps
 	// here, so no single command pays for a whole rehash or compaction.
 	for _, db := range s.dbs {

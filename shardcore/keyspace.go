@@ -6,9 +6,13 @@ import (
 
 // lookup returns the live entry for key, removing it first if its TTL has
 // passed (lazy expiry, logged as a DEL like the active cycle's).
+//
+// While the dataset loads nothing expires (as in Redis): a logged write was
+// applied to the key as it was then, and replay must do the same however
+// late it runs. Keys past their TTL go after loading, logged as DELs.
 func (c *Ctx) lookup(key []byte) (store.Entry, bool) {
 	e, ok := c.DB.Get(key)
-	if ok && e.ExpireAt != 0 && e.ExpireAt <= c.Now {
+	if ok && e.ExpireAt != 0 && e.ExpireAt <= c.Now && !c.S.srv.loading.Load() {
 		c.S.deleteExpired(c.DBi, key)
 		return store.Entry{}, false
 	}
