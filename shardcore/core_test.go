@@ -1,6 +1,7 @@
 package shardcore
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -22,4 +23,26 @@ func TestRenameCommand(t *testing.T) {
 	require.Equal(t, "$1\r\nv\r\n", rc.do("FETCH", "k"))
 	require.Equal(t, "-ERR unknown command 'GET', with args beginning with: 'k' \r\n", rc.do("GET", "k"))
 	require.Equal(t, "-ERR unknown command 'FLUSHALL', with args beginning with: \r\n", rc.do("FLUSHALL"))
+}
+
+func TestLoadApplierServesLoading(t *testing.T) {
+	srv := testServer(t, 2)
+	srv.SetLoading(true)
+	rc := testRaw(t, srv)
+	require.Equal(t, "-LOADING keel is loading the dataset in memory\r\n", rc.do("GET", "k0"))
+	a := srv.NewLoadApplier()
+	for i := 0; i < 3000; i++ {
+		args := [][]byte{[]byte("SET"), []byte("k" + strconv.Itoa(i)), []byte(strconv.Itoa(i))}
+		require.NoError(t, a.Apply(srv.ShardOf(args), 0, args))
+	}
+	require.NoError(t, a.Wait())
+	srv.SetLoading(false)
+	require.Equal(t, "$4\r\n2999\r\n", rc.do("GET", "k2999"))
+	require.Equal(t, ":3000\r\n", rc.do("DBSIZE"))
+	require.Error(t, func() error {
+		b := srv.NewLoadApplier()
+		args := [][]byte{[]byte("NOPE")}
+		_ = b.Apply(0, 0, args)
+		return b.Wait()
+	}())
 }

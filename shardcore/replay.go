@@ -27,10 +27,17 @@ func (srv *Server) ShardOf(args [][]byte) int {
 // replay independent of when it happens, but keys already expired by
 // now are dropped as they would be on access).
 func (srv *Server) Apply(shard, db int, args [][]byte) error {
-	if shard < 0 || shard >= len(srv.shards) || db < 0 || db >= len(srv.shards[shard].dbs) {
-		return fmt.Errorf("replay: shard %d db %d out of range", shard, db)
+	if shard < 0 || shard >= len(srv.shards) {
+		return fmt.Errorf("replay: shard %d out of range", shard)
 	}
-	s := srv.shards[shard]
+	return srv.shards[shard].apply(db, args)
+}
+
+// apply runs one logged effect on this shard (see Server.Apply).
+func (s *Shard) apply(db int, args [][]byte) error {
+	if db < 0 || db >= len(s.dbs) {
+		return fmt.Errorf("replay: db %d out of range", db)
+	}
 	cmd := lookupCommand(args[0])
 	if cmd == nil {
 		return fmt.Errorf("replay: unknown command %q", args[0])
@@ -38,8 +45,11 @@ func (srv *Server) Apply(shard, db int, args [][]byte) error {
 	if cmd.Sub != nil && len(args) > 1 {
 		cmd = cmd.Sub[lower(args[1])]
 	}
+	if cmd == nil {
+		return fmt.Errorf("replay: %q cannot be replayed", args[0])
+	}
 	fn := cmd.Fn
-	if cmd != nil && cmd.Flags&FlagAllShard != 0 {
+	if cmd.Flags&FlagAllShard != 0 {
 		fn = cmd.Local
 	}
 	if fn == nil {
