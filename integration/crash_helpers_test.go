@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -161,11 +162,8 @@ func dumpKeys(t *testing.T, rc *rawConn, caps capabilities, dbs int, keys []stri
 			case strings.HasPrefix(r, "$"):
 				st.Type = "string"
 				st.Value = parseBulk(t, r)
-			case strings.HasPrefix(r, "-WRONGTYPE") && caps["lrange"]:
-				lr := rc.MustDo(t, "LRANGE", k, "0", "-1")
-				require.True(t, strings.HasPrefix(lr, "*"), "key %q: GET %q, LRANGE %q", k, r, lr)
-				st.Type = "list"
-				st.Value = strings.Join(parseArray(t, lr), "\x00")
+			case strings.HasPrefix(r, "-WRONGTYPE"):
+				st.Type, st.Value = readCollection(t, rc, caps, k)
 			default:
 				t.Fatalf("key %q: cannot read GET reply %q", k, r)
 			}
@@ -180,6 +178,43 @@ func dumpKeys(t *testing.T, rc *rawConn, caps capabilities, dbs int, keys []stri
 	}
 	require.Equal(t, "+OK\r\n", rc.MustDo(t, "SELECT", "0"))
 	return out
+}
+
+// readCollection reads a key that is not a string with the first command
+// of its type that answers.
+func readCollection(t *testing.T, rc *rawConn, caps capabilities, k string) (typ, value string) {
+	t.Helper()
+	for _, c := range []struct {
+		typ    string
+		cmd    []string
+		sorted bool
+	}{
+		{"list", []string{"LRANGE", k, "0", "-1"}, false},
+		{"hash", []string{"HGETALL", k}, true},
+		{"set", []string{"SMEMBERS", k}, true},
+	} {
+		if !caps[strings.ToLower(c.cmd[0])] {
+			continue
+		}
+		r := rc.MustDo(t, c.cmd...)
+		if strings.HasPrefix(r, "-WRONGTYPE") {
+			continue
+		}
+		items := parseArray(t, r)
+		if c.typ == "hash" {
+			pairs := make([]string, 0, len(items)/2)
+			for i := 0; i+1 < len(items); i += 2 {
+				pairs = append(pairs, items[i]+"="+items[i+1])
+			}
+			items = pairs
+		}
+		if c.sorted {
+			slices.Sort(items)
+		}
+		return c.typ, strings.Join(items, "\x00")
+	}
+	t.Fatalf("key %q: no command reads its type", k)
+	return "", ""
 }
 
 func parseBulk(t *testing.T, r string) string {

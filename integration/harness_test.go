@@ -203,7 +203,7 @@ func freePort(t testing.TB) int {
 }
 
 // waitReady polls with PING until the server answers (+PONG, or -NOAUTH
-// when a password is set).
+// when a password is set and the server has finished loading).
 func (p *proc) waitReady() error {
 	deadline := time.Now().Add(startTimeout)
 	for time.Now().Before(deadline) {
@@ -219,7 +219,11 @@ func (p *proc) waitReady() error {
 			if err == nil {
 				var line string
 				line, err = bufio.NewReader(nc).ReadString('\n')
-				if err == nil && (line == "+PONG\r\n" || strings.HasPrefix(line, "-NOAUTH")) {
+				// Behind a password, PING cannot tell whether keel is
+				// still loading (-LOADING): its log says when it is done.
+				noauthReady := strings.HasPrefix(line, "-NOAUTH") &&
+					(p.name != "keel" || strings.Contains(p.Log(), "ready to accept connections"))
+				if err == nil && (line == "+PONG\r\n" || noauthReady) {
 					nc.Close()
 					return nil
 				}

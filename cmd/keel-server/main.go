@@ -10,9 +10,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"syscall"
 
+	"github.com/keeldb/keel/durability"
+	"github.com/keeldb/keel/recovery"
 	"github.com/keeldb/keel/shardcore"
 	"github.com/keeldb/keel/shardcore/config"
 )
@@ -44,24 +47,111 @@ func run(args []string) int {
 		logger.Error("cannot create data directory", "dir", cfg.Dir, "err", err)
 		return 1
 	}
-	srv, err := shardcore.NewServer(cfg, shardcore.Options{Logger: logger})
+	opts := shardcore.Options{Logger: logger}
+	var rec *recovery.Recovery
+	if cfg.AppendOnly {
+		policy, err := durability.ParseFsyncPolicy(cfg.AppendFsync)
+		if err != nil {
+			logger.Error("cannot start server", "err", err)
+			return 1
+		}
+		rec, err = recovery.Open(cfg.Dir, durability.OSFS{}, recovery.Config{
+			Shards:        cfg.ShardCount(),
+			Fsync:         policy,
+			LoadTruncated: cfg.AOFLoadTruncated,
+			SegmentSize:   cfg.AOFSegmentSize,
+			Logger:        logger,
+		})
+		if err != nil {
+			logger.Error("cannot load the data directory", "dir", cfg.Dir, "err", err)
+			return 1
+		}
+		opts.Persistence = rec.Logs()
+	} else if _, err := os.Stat(filepath.Join(cfg.Dir, durability.ManifestName)); err == nil {
+		logger.Warn("appendonly is no: the AOF in the data directory is not loaded, and writes are not persisted", "dir", cfg.Dir)
+	}
+	srv, err := shardcore.NewServer(cfg, opts)
 	if err != nil {
 		logger.Error("cannot start server", "err", err)
 		return 1
 	}
-	srv.Start()
-	logger.Info("keel is ready to accept connections", "port", srv.Port(), "shards", srv.Shards(), "pid", os.Getpid())
-
+	// Before the loops start: a client may signal as soon as it is served.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	// The AOF loads through the running shard loops, so clients get
+	// -LOADING and INFO meanwhile. An RDB import runs before the loops
+	// start, on top of the loaded data: then the AOF loads before it.
+	serveWhileLoading := rec != nil && cfg.ImportRDB == ""
+	if rec != nil && !serveWhileLoading {
+		srv.SetLoading(true)
+		sum, err := rec.Replay(srv)
+		srv.SetLoading(false)
+		if err != nil {
+			logger.Error("cannot load the AOF", "dir", cfg.Dir, "err", err)
+			return 1
+		}
+		logLoaded(logger, sum)
+	}
+	if err := importRDB(cfg, srv, logger); err != nil {
+		logger.Error("cannot import the RDB file", "file", cfg.ImportRDB, "err", err)
+		return 1
+	}
+	if serveWhileLoading {
+		srv.SetLoading(true)
+		srv.Start()
+		type result struct {
+			sum *recovery.Summary
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			sum, err := rec.Replay(srv.NewLoadApplier())
+			done <- result{sum, err}
+		}()
+		select {
+		case s := <-sig:
+			// The load is abandoned: what it changes on disk survives an
+			// interruption at any point.
+			logger.Info("received signal while loading, exiting", "signal", s.String())
+			srv.Stop()
+			return 0
+		case <-srv.Done(): // SHUTDOWN while loading
+			logger.Info("keel is now ready to exit, bye bye")
+			return 0
+		case r := <-done:
+			if r.err != nil {
+				logger.Error("cannot load the AOF", "dir", cfg.Dir, "err", r.err)
+				srv.Stop()
+				return 1
+			}
+			logLoaded(logger, r.sum)
+		}
+		srv.SetLoading(false)
+	} else {
+		srv.Start()
+	}
+	logger.Info("keel is ready to accept connections", "port", srv.Port(), "shards", srv.Shards(), "pid", os.Getpid())
+
 	select {
 	case s := <-sig:
 		logger.Info("received signal, shutting down", "signal", s.String())
 		srv.Stop()
 	case <-srv.Done():
 	}
+	if rec != nil {
+		// The loops have stopped: write and fsync what they buffered.
+		if err := rec.Logs().Close(); err != nil {
+			logger.Error("cannot close the AOF", "err", err)
+			return 1
+		}
+	}
 	logger.Info("keel is now ready to exit, bye bye")
 	return 0
+}
+
+func logLoaded(logger *slog.Logger, sum *recovery.Summary) {
+	logger.Info("DB loaded from append only file", "seconds", fmt.Sprintf("%.3f", sum.Duration.Seconds()),
+		"records", sum.Records, "bytes", sum.Bytes, "torn_bytes_cut", sum.TornBytes, "records_dropped", sum.Dropped)
 }
 
 func newLogger(cfg *config.Config) *slog.Logger {
