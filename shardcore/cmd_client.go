@@ -218,7 +218,12 @@ func clientTypeByName(b []byte) (int, bool) {
 
 // clientType is the class a connection belongs to. keel has no replication
 // links, and monitors count as normal clients, as in Redis.
-func clientType(*conn) int { return clientNormal }
+func clientType(c *conn) int {
+	if c.sub.subscribed() {
+		return clientPubsub
+	}
+	return clientNormal
+}
 
 func cmdClientList(c *Ctx) {
 	if c.Conn == nil {
@@ -314,6 +319,9 @@ func clientLine(b []byte, c *conn, now, argv int64) []byte {
 	if c.flags.monitor {
 		flags += "O"
 	}
+	if c.sub.subscribed() {
+		flags += "P"
+	}
 	if c.quitting {
 		flags += "c"
 	}
@@ -358,9 +366,9 @@ func clientLine(b []byte, c *conn, now, argv int64) []byte {
 	num("idle", max(now-c.lastAt, 0)/1000)
 	str("flags", flags)
 	num("db", int64(c.db))
-	num("sub", 0)
-	num("psub", 0)
-	num("ssub", 0)
+	num("sub", c.sub.size(psChannel))
+	num("psub", c.sub.size(psPattern))
+	num("ssub", c.sub.size(psShard))
 	num("multi", -1)
 	num("qbuf", int64(c.rend-c.rpos))
 	num("qbuf-free", int64(cap(c.rbuf)-c.rend))

@@ -19,6 +19,10 @@ func init() {
 }
 
 func cmdPing(c *Ctx) {
+	if c.Conn != nil && c.W.Proto == 2 && c.Conn.sub.subscribed() && len(c.Args) <= 2 {
+		pingSubscribed(c)
+		return
+	}
 	switch len(c.Args) {
 	case 1:
 		c.W.Simple("PONG")
@@ -156,6 +160,9 @@ func cmdReset(c *Ctx) {
 	cn := c.Conn
 	cn.multi = nil
 	c.S.unwatchAll(cn)
+	if cn.sub != nil {
+		c.S.srv.pubsub().dropConn(c.S, cn)
+	}
 	cn.db = 0
 	cn.name = ""
 	cn.noReply = 0

@@ -93,6 +93,7 @@ func cmdHset(c *Ctx) {
 		}
 	}
 	c.Dirty((len(c.Args) - 2) / 2)
+	c.Notify(config.NotifyHash, "hset", c.Args[1])
 	if strOptIs(c.Args[0], "hmset") {
 		c.OK()
 		return
@@ -114,6 +115,7 @@ func cmdHsetnx(c *Ctx) {
 	}
 	h.Set(c.Args[2], c.Args[3], hashLimits(c))
 	c.Dirty(1)
+	c.Notify(config.NotifyHash, "hset", c.Args[1])
 	c.W.Int(1)
 }
 
@@ -158,17 +160,24 @@ func cmdHdel(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	deleted := 0
+	deleted, removed := 0, false
 	for _, f := range c.Args[2:] {
 		if h.Delete(f) {
 			deleted++
 			if h.Len() == 0 {
 				c.Delete(key)
+				removed = true
 				break
 			}
 		}
 	}
 	c.Dirty(deleted)
+	if deleted > 0 {
+		c.Notify(config.NotifyHash, "hdel", key)
+	}
+	if removed {
+		c.Notify(config.NotifyGeneric, "del", key)
+	}
 	c.W.Int(int64(deleted))
 }
 
@@ -239,6 +248,7 @@ func cmdHincrby(c *Ctx) {
 	var buf [20]byte
 	h.Set(field, strconv.AppendInt(buf[:0], value, 10), hashLimits(c))
 	c.Dirty(1)
+	c.Notify(config.NotifyHash, "hincrby", key)
 	c.W.Int(value)
 }
 
@@ -278,6 +288,7 @@ func cmdHincrbyfloat(c *Ctx) {
 	res := []byte(formatLongDouble(value))
 	h.Set(field, res, hashLimits(c))
 	c.Dirty(1)
+	c.Notify(config.NotifyHash, "hincrbyfloat", key)
 	c.W.Bulk(res)
 	c.Effect(hsetWord, key, field, res)
 }

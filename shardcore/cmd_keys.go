@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/keeldb/keel/shardcore/config"
 	"github.com/keeldb/keel/shardcore/store"
 )
 
@@ -106,6 +107,7 @@ func cmdDel(c *Ctx) {
 	var n int64
 	for _, k := range c.Args[1:] {
 		if c.Delete(k) {
+			c.Notify(config.NotifyGeneric, "del", k)
 			n++
 		}
 	}
@@ -185,6 +187,8 @@ func renameGeneric(c *Ctx, nx bool) {
 	c.DB.Set(dst, e)
 	c.DB.Delete(src)
 	c.Dirty(1)
+	c.Notify(config.NotifyGeneric, "rename_from", src)
+	c.Notify(config.NotifyGeneric, "rename_to", dst)
 	if nx {
 		c.W.Int(1)
 	} else {
@@ -232,6 +236,7 @@ func multiRename(m *Multi) {
 		c.S.touch(c.DBi, src)
 		c.Dirty(1)
 		c.Effect(delWord, src)
+		c.Notify(config.NotifyGeneric, "rename_from", src)
 		return movedValue{e: e, found: true}
 	}
 	if nx {
@@ -264,6 +269,7 @@ func multiRename(m *Multi) {
 	}
 	m.On(dstSh, func(c *Ctx) any {
 		c.putMoved(dst, mv.e)
+		c.Notify(config.NotifyGeneric, "rename_to", dst)
 		return nil
 	})
 	if nx {
@@ -389,6 +395,7 @@ func cmdCopy(c *Ctx) {
 	c.S.dbs[dbi].Set(dst, v)
 	c.S.touch(dbi, dst) // the dispatcher touches keys in the current db only
 	c.Dirty(1)
+	c.S.notify(config.NotifyGeneric, dbi, "copy_to", dst)
 	c.W.Int(1)
 }
 
@@ -427,6 +434,7 @@ func multiCopy(m *Multi) {
 			return false
 		}
 		c.putMoved(dst, mv.e)
+		c.Notify(config.NotifyGeneric, "copy_to", dst)
 		return true
 	}).(bool)
 	if done {
@@ -462,6 +470,8 @@ func cmdMove(c *Ctx) {
 	c.DB.Delete(key)
 	c.S.touch(dbi, key)
 	c.Dirty(1)
+	c.Notify(config.NotifyGeneric, "move_from", key)
+	c.S.notify(config.NotifyGeneric, dbi, "move_to", key)
 	c.W.Int(1)
 }
 
@@ -547,16 +557,18 @@ func expireGeneric(c *Ctx, name string, base int64, seconds bool) {
 		c.W.Int(0)
 		return
 	}
-	if when <= c.Now {
+	if c.alreadyExpired(when) {
 		c.DB.Delete(key)
 		c.Dirty(1)
 		c.Effect(delWord, key)
+		c.Notify(config.NotifyGeneric, "del", key)
 		c.W.Int(1)
 		return
 	}
 	c.DB.SetExpire(key, when)
 	c.Dirty(1)
 	c.Effect(keyEffPexpireat, key, strconv.AppendInt(nil, when, 10))
+	c.Notify(config.NotifyGeneric, "expire", key)
 	c.W.Int(1)
 }
 
@@ -592,6 +604,7 @@ func cmdPersist(c *Ctx) {
 	}
 	c.DB.SetExpire(key, 0)
 	c.Dirty(1)
+	c.Notify(config.NotifyGeneric, "persist", key)
 	c.W.Int(1)
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/keeldb/keel/shardcore/config"
 	"github.com/keeldb/keel/shardcore/store"
 	"github.com/keeldb/keel/shardcore/types"
 )
@@ -126,6 +127,7 @@ func newListKey(c *Ctx, key []byte) *types.List {
 func deleteIfEmptyList(c *Ctx, key []byte, l *types.List) {
 	if l.Len() == 0 {
 		c.Delete(key)
+		c.Notify(config.NotifyGeneric, "del", key)
 	}
 }
 
@@ -150,6 +152,7 @@ func listPush(c *Ctx, front, xx bool) {
 		}
 	}
 	c.Dirty(len(c.Args) - 2)
+	c.Notify(config.NotifyList, listEvent(front, true), key)
 	c.W.Int(int64(l.Len()))
 }
 
@@ -183,6 +186,7 @@ func listPop(c *Ctx, front bool) {
 		v, _ := listPopOne(l, front)
 		c.W.Bulk(v)
 		c.Dirty(1)
+		c.Notify(config.NotifyList, listEvent(front, false), key)
 		deleteIfEmptyList(c, key, l)
 		return
 	}
@@ -192,7 +196,21 @@ func listPop(c *Ctx, front bool) {
 	}
 	n := listPopReply(c, l, front, count)
 	c.Dirty(n)
+	c.Notify(config.NotifyList, listEvent(front, false), key)
 	deleteIfEmptyList(c, key, l)
+}
+
+// listEvent names a push or pop event by its end: lpush, rpop, ...
+func listEvent(front, push bool) string {
+	switch {
+	case front && push:
+		return "lpush"
+	case push:
+		return "rpush"
+	case front:
+		return "lpop"
+	}
+	return "rpop"
 }
 
 func listPopOne(l *types.List, front bool) ([]byte, bool) {

@@ -95,6 +95,9 @@ func cmdSadd(c *Ctx) {
 		}
 	}
 	c.Dirty(added)
+	if added > 0 {
+		c.Notify(config.NotifySet, "sadd", key)
+	}
 	c.W.Int(int64(added))
 }
 
@@ -108,17 +111,24 @@ func cmdSrem(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	removed := 0
+	removed, gone := 0, false
 	for _, m := range c.Args[2:] {
 		if s.Remove(m) {
 			removed++
 			if s.Len() == 0 {
 				c.Delete(key)
+				gone = true
 				break
 			}
 		}
 	}
 	c.Dirty(removed)
+	if removed > 0 {
+		c.Notify(config.NotifySet, "srem", key)
+	}
+	if gone {
+		c.Notify(config.NotifyGeneric, "del", key)
+	}
 	c.W.Int(int64(removed))
 }
 
@@ -217,8 +227,10 @@ func cmdSpop(c *Ctx) {
 		m := bytes.Clone(s.Random())
 		s.Remove(m)
 		c.Dirty(1)
+		c.Notify(config.NotifySet, "spop", key)
 		if s.Len() == 0 {
 			c.Delete(key)
+			c.Notify(config.NotifyGeneric, "del", key)
 		}
 		c.W.Bulk(m)
 		c.Effect(setSremWord, key, m)
@@ -244,6 +256,8 @@ func cmdSpop(c *Ctx) {
 		c.Delete(key)
 		c.Dirty(s.Len() - 1)
 		c.Effect(delWord, key)
+		c.Notify(config.NotifySet, "spop", key)
+		c.Notify(config.NotifyGeneric, "del", key)
 		return
 	}
 	// Copies: intset members are formatted into a reused buffer.
@@ -256,6 +270,7 @@ func cmdSpop(c *Ctx) {
 	}
 	c.Dirty(len(picked))
 	logSetMembers(c, setSremWord, key, picked)
+	c.Notify(config.NotifySet, "spop", key)
 }
 
 func cmdSrandmember(c *Ctx) {

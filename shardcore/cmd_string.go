@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/keeldb/keel/shardcore/config"
 	"github.com/keeldb/keel/shardcore/resp"
 	"github.com/keeldb/keel/shardcore/store"
 )
@@ -237,15 +238,18 @@ func setGeneric(c *Ctx, flags int, key, val, expire []byte, intReply bool) {
 		return
 	}
 	switch {
-	case expire != nil && when <= c.Now:
+	case expire != nil && c.alreadyExpired(when):
 		// An absolute time already past: the new value is gone at once.
 		if found {
 			c.Delete(key)
 			c.Effect(delWord, key)
+			c.Notify(config.NotifyGeneric, "del", key)
 		}
 	case expire != nil:
 		c.Set(key, store.Entry{Type: store.TypeString, Str: val, ExpireAt: when})
 		c.Effect(strEffSet, key, val, strEffPxat, strconv.AppendInt(nil, when, 10))
+		c.Notify(config.NotifyString, "set", key)
+		c.Notify(config.NotifyGeneric, "expire", key)
 	default:
 		e := store.Entry{Type: store.TypeString, Str: val}
 		if flags&optKeepTTL != 0 && found {
@@ -255,6 +259,7 @@ func setGeneric(c *Ctx, flags int, key, val, expire []byte, intReply bool) {
 		if flags&optGet != 0 {
 			c.Effect(argsWithoutGet(c.Args)...)
 		}
+		c.Notify(config.NotifyString, "set", key)
 	}
 	switch {
 	case flags&optGet != 0:
@@ -296,6 +301,7 @@ func cmdMset(c *Ctx) {
 	}
 	for i := 1; i < len(c.Args); i += 2 {
 		c.Set(c.Args[i], store.Entry{Type: store.TypeString, Str: c.Args[i+1]})
+		c.Notify(config.NotifyString, "set", c.Args[i])
 	}
 	c.OK()
 }
@@ -313,6 +319,7 @@ func cmdMsetnx(c *Ctx) {
 	}
 	for i := 1; i < len(c.Args); i += 2 {
 		c.Set(c.Args[i], store.Entry{Type: store.TypeString, Str: c.Args[i+1]})
+		c.Notify(config.NotifyString, "set", c.Args[i])
 	}
 	c.W.Int(1)
 }
@@ -356,6 +363,7 @@ func multiMsetnx(m *Multi) {
 		}
 		for i := 1; i+1 < len(args); i += 2 {
 			c.Set(args[i], store.Entry{Type: store.TypeString, Str: args[i+1]})
+			c.Notify(config.NotifyString, "set", args[i])
 		}
 		effect := make([][]byte, 0, len(args))
 		effect = append(effect, strEffMset)
@@ -377,6 +385,7 @@ func cmdGetset(c *Ctx) {
 	}
 	c.Set(c.Args[1], store.Entry{Type: store.TypeString, Str: c.Args[2]})
 	c.Effect(strEffSet, c.Args[1], c.Args[2])
+	c.Notify(config.NotifyString, "set", c.Args[1])
 }
 
 func cmdGetdel(c *Ctx) {
@@ -389,6 +398,7 @@ func cmdGetdel(c *Ctx) {
 		c.W.Bulk(e.Str)
 		c.Delete(c.Args[1])
 		c.Effect(delWord, c.Args[1])
+		c.Notify(config.NotifyGeneric, "del", c.Args[1])
 	}
 }
 
@@ -415,17 +425,20 @@ func cmdGetex(c *Ctx) {
 	}
 	c.W.Bulk(e.Str)
 	switch {
-	case flags&(optEXAT|optPXAT) != 0 && when <= c.Now:
+	case flags&(optEXAT|optPXAT) != 0 && c.alreadyExpired(when):
 		c.Delete(key)
 		c.Effect(delWord, key)
+		c.Notify(config.NotifyGeneric, "del", key)
 	case expire != nil:
 		c.DB.SetExpire(key, when)
 		c.Dirty(1)
 		c.Effect(strEffPexpireat, key, strconv.AppendInt(nil, when, 10))
+		c.Notify(config.NotifyGeneric, "expire", key)
 	case flags&optPersist != 0 && e.ExpireAt != 0:
 		c.DB.SetExpire(key, 0)
 		c.Dirty(1)
 		c.Effect(strEffPersist, key)
+		c.Notify(config.NotifyGeneric, "persist", key)
 	}
 }
 
@@ -437,6 +450,7 @@ func cmdAppend(c *Ctx) {
 	}
 	if !found {
 		c.Set(key, store.Entry{Type: store.TypeString, Str: tail})
+		c.Notify(config.NotifyString, "append", key)
 		c.W.Int(int64(len(tail)))
 		return
 	}
@@ -446,6 +460,7 @@ func cmdAppend(c *Ctx) {
 	v := make([]byte, 0, len(e.Str)+len(tail))
 	v = append(append(v, e.Str...), tail...)
 	c.Set(key, store.Entry{Type: store.TypeString, Str: v, ExpireAt: e.ExpireAt, Enc: store.EncRaw})
+	c.Notify(config.NotifyString, "append", key)
 	c.W.Int(int64(len(v)))
 }
 
@@ -499,6 +514,7 @@ func incrDecr(c *Ctx, incr int64) {
 	v += incr
 	var buf [20]byte
 	c.Set(key, store.Entry{Type: store.TypeString, Str: strconv.AppendInt(buf[:0], v, 10), ExpireAt: e.ExpireAt})
+	c.Notify(config.NotifyString, "incrby", key)
 	c.W.Int(v)
 }
 
@@ -528,6 +544,7 @@ func cmdIncrbyfloat(c *Ctx) {
 	c.Set(key, store.Entry{Type: store.TypeString, Str: v, ExpireAt: e.ExpireAt, Enc: store.EncEmbstr})
 	c.W.Bulk(v)
 	c.Effect(strEffSet, key, v, strEffKeepttl)
+	c.Notify(config.NotifyString, "incrbyfloat", key)
 }
 
 func cmdGetrange(c *Ctx) {
@@ -597,6 +614,7 @@ func cmdSetrange(c *Ctx) {
 	}
 	copy(v[offset:], val)
 	c.Set(key, store.Entry{Type: store.TypeString, Str: v, ExpireAt: e.ExpireAt, Enc: store.EncRaw})
+	c.Notify(config.NotifyString, "setrange", key)
 	c.W.Int(n)
 }
 

@@ -10,6 +10,10 @@ import (
 
 const readChunk = 16 << 10
 
+// serveBudget is how many commands one connection runs (or awaits from other
+// shards) before the loop moves on.
+const serveBudget = 4096
+
 // conn is a client connection, owned by the shard that accepted it.
 type conn struct {
 	fd    int
@@ -49,7 +53,9 @@ type conn struct {
 	flags connFlags
 
 	multi    *multiState     // MULTI open: commands are queued
+	sub      *psConn         // pub/sub subscriptions (nil: none)
 	watching map[*Shard]bool // shards holding this connection's WATCHes
+	block    *waiter         // the blocking call this connection waits in
 }
 
 type connFlags struct {
@@ -109,6 +115,7 @@ func (s *Shard) accept(lfd int) {
 // serve reads and runs what the connection sent, until its socket is drained,
 // a multi-shard command pauses it, or a transaction locks the shard.
 func (s *Shard) serve(c *conn) {
+	budget := serveBudget
 	c.parser.Limits = *s.srv.limits.Load()
 	for !c.closed {
 		for c.rpos < c.rend {
@@ -144,6 +151,12 @@ func (s *Shard) serve(c *conn) {
 			}
 			c.lastAt = s.now
 			s.dispatch(c, args)
+			if budget--; budget == 0 || len(c.pending) > serveBudget {
+				// Let other connections, and the replies this one awaits
+				// from other shards, through: go on next iteration.
+				s.again = append(s.again, c)
+				return
+			}
 		}
 		if s.held(c) {
 			return
@@ -272,9 +285,10 @@ func (s *Shard) complete(slot *replySlot, b []byte) {
 		s.freeSlots = append(s.freeSlots, p)
 	}
 	if i > 0 {
-		n := copy(c.pending, c.pending[i:])
-		clear(c.pending[n:])
-		c.pending = c.pending[:n]
+		// Advance rather than shift: a deep pipeline must not cost a copy
+		// of the whole queue per reply.
+		clear(c.pending[:i])
+		c.pending = c.pending[i:]
 		s.markDirty(c)
 	}
 }
@@ -311,6 +325,12 @@ func (s *Shard) closeConn(c *conn) {
 	c.closed = true
 	if c.watching != nil {
 		s.unwatchAll(c)
+	}
+	if c.block != nil {
+		s.blockGone(c)
+	}
+	if c.sub != nil {
+		s.srv.pubsub().dropConn(s, c)
 	}
 	s.p.del(c.fd)
 	unix.Close(c.fd)

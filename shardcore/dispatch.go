@@ -37,6 +37,9 @@ func (s *Shard) dispatch(c *conn, args [][]byte) {
 	if s.srv.broadcastMonitor != nil && cmd.Flags&FlagSkipMonitor == 0 {
 		s.srv.broadcastMonitor(c, args)
 	}
+	if cmd.Flags&FlagBlocking != 0 && s.block(c, cmd, args) {
+		return
+	}
 	if cmd.Flags&FlagConn != 0 {
 		s.execute(cmd, c.db, args, &c.w, c, nil)
 		s.reply(c)
@@ -88,6 +91,11 @@ func (srv *Server) resolve(c *conn, args [][]byte) (*Command, string) {
 	if cmd.Flags&FlagWrite != 0 {
 		if err := srv.persist.WriteError(); err != "" {
 			return nil, err
+		}
+	}
+	if c.sub != nil {
+		if msg := subscribedReject(c, cmd, args); msg != "" {
+			return nil, msg
 		}
 	}
 	return cmd, ""
@@ -142,7 +150,7 @@ func (s *Shard) execute(cmd *Command, dbi int, args [][]byte, w *resp.Writer, c 
 	if ctx.dirty > 0 && cmd.Flags&FlagWrite != 0 && len(ctx.effects) == 0 {
 		ctx.effects = append(ctx.effects, args)
 	}
-	if ctx.dirty > 0 && len(s.watchers) > 0 {
+	if ctx.dirty > 0 && (len(s.watchers) > 0 || len(s.blk.keys) > 0) {
 		for _, p := range cmd.keyPositions(args, s.keyBuf[:0]) {
 			s.touch(dbi, args[p])
 		}
@@ -190,6 +198,7 @@ func (s *Shard) logEffects(ctx *Ctx) {
 // logDel records the removal of a key that no command asked for (expiry).
 func (s *Shard) logDel(dbi int, key []byte) {
 	s.srv.persist.Log(s.id, dbi, [][]byte{delWord, key}, 0)
+	s.notifyExpired(dbi, key)
 }
 
 var delWord = []byte("DEL")

@@ -112,3 +112,11 @@ func (c *Ctx) newLRU() uint32 {
 	}
 	return lruClock(c.Now)
 }
+
+// alreadyExpired reports whether an absolute expiry time is already past,
+// which makes SET/EXPIRE/RESTORE delete rather than store. Never while
+// loading (Redis's checkAlreadyExpired): the logged write stored the key, and
+// a later logged write may depend on it.
+func (c *Ctx) alreadyExpired(at int64) bool {
+	return at <= c.Now && !c.S.srv.loading.Load()
+}

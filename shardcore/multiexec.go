@@ -197,6 +197,9 @@ func (s *Shard) unwatchAll(c *conn) {
 
 // touch marks the connections watching key dirty.
 func (s *Shard) touch(db int, key []byte) {
+	if len(s.blk.keys) > 0 {
+		s.blockSignal(db, key)
+	}
 	if len(s.watchers) == 0 {
 		return
 	}

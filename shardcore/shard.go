@@ -42,7 +42,8 @@ type Shard struct {
 	waiting  []*conn
 
 	dirtyConns []*conn
-	now        int64 // unix ms, refreshed each loop iteration
+	again      []*conn // connections with input left after their budget
+	now        int64   // unix ms, refreshed each loop iteration
 	ctx        Ctx
 	scratch    resp.Writer
 
@@ -66,6 +67,8 @@ type Shard struct {
 	watchers  map[watchKey]map[int64]bool
 	watchedBy map[int64][]watchKey
 	casDirty  map[int64]bool
+
+	blk blockState // blocked clients parked here, waiters on keys here
 }
 
 // message is one unit in a shard's inbox. Exactly one of lock, batch, fn is set.
@@ -143,6 +146,8 @@ func (s *Shard) run(ready chan<- struct{}) {
 			s.onEvent(evs[i])
 		}
 		s.drainInbox()
+		s.serveAgain()
+		s.blockTick()
 		s.cron()
 		s.endIteration()
 	}
@@ -181,10 +186,10 @@ func (s *Shard) pollTimeout() int {
 	if s.commitFailing {
 		return commitRetryMs
 	}
-	if len(s.dirtyConns) > 0 || s.hasOutgoing() {
+	if len(s.dirtyConns) > 0 || s.hasOutgoing() || len(s.again) > 0 {
 		return 0
 	}
-	return s.srv.cronInterval(s)
+	return s.blockPollTimeout(s.srv.cronInterval(s))
 }
 
 func (s *Shard) onEvent(ev unix.EpollEvent) {
@@ -206,6 +211,9 @@ func (s *Shard) onEvent(ev unix.EpollEvent) {
 	if ev.Events&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLRDHUP) != 0 {
 		c.readable = true
 		s.serve(c)
+		if c.block != nil {
+			s.blockProbe(c)
+		}
 	}
 	if ev.Events&unix.EPOLLOUT != 0 && len(c.wbuf) > 0 && !c.closed {
 		s.markDirty(c)
@@ -281,6 +289,15 @@ func (s *Shard) resumeWaiting() {
 			return
 		}
 		c.queued = false
+		s.serve(c)
+	}
+}
+
+// serveAgain resumes connections that used up their budget last iteration.
+func (s *Shard) serveAgain() {
+	again := s.again
+	s.again = nil
+	for _, c := range again {
 		s.serve(c)
 	}
 }

@@ -144,6 +144,8 @@ type Config struct {
 	AOFRewriteIncrementalFsync bool        // aof-rewrite-incremental-fsync
 	AOFSegmentSize             int64       // aof-segment-size (keel)
 	CheckpointRetain           int         // checkpoint-retain (keel)
+	ImportRDB                  string      // import-rdb (keel): RDB file loaded into the data directory at start-up
+	ImportRDBReplace           bool        // import-rdb-replace (keel): import into a directory that holds data
 
 	// Replication (accepted for redis.conf compatibility; keel has no replicas).
 	ReplicaServeStaleData       bool   // replica-serve-stale-data

@@ -124,6 +124,11 @@ func buildOptions() []*option {
 		// many checkpoints to keep.
 		numOpt("aof-segment-size", "", 0, memorySigned, 1<<20, llongMax, func(c *Config) *int64 { return &c.AOFSegmentSize }),
 		numOpt("checkpoint-retain", "", 0, signedInt, 1, intMax, func(c *Config) *int { return &c.CheckpointRetain }),
+		// keel's own: an RDB file (a Redis dump) loaded at start-up into the
+		// data directory, which must hold no data unless import-rdb-replace
+		// is yes (then the file's keys replace those of the same name).
+		stringOpt("import-rdb", "", immutable, false, func(c *Config) *string { return &c.ImportRDB }, nil),
+		boolOpt("import-rdb-replace", "", immutable, func(c *Config) *bool { return &c.ImportRDBReplace }),
 
 		// Replication, accepted so that a stock redis.conf loads.
 		boolOpt("replica-serve-stale-data", "slave-serve-stale-data", 0, func(c *Config) *bool { return &c.ReplicaServeStaleData }),

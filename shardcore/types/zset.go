@@ -1,0 +1,566 @@
+package types
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"unsafe"
+)
+
+// ZSetLimits are zset-max-listpack-entries and zset-max-listpack-value: a
+// sorted set stays packed ("listpack") while it has at most
+// MaxListpackEntries members of at most MaxListpackValue bytes; past that
+// it becomes a skiplist with a member index ("skiplist") for good.
+type ZSetLimits struct {
+	MaxListpackEntries int
+	MaxListpackValue   int
+}
+
+// ZSet is a Redis sorted set, ordered by (score, member bytes). Small sets
+// are one packed slice kept in order, each element uvarint(len) member
+// followed by the 8-byte score; large ones are an order-statistics skiplist
+// (Redis's zskiplist with spans, so ranks are O(log n)) plus a ptable
+// mapping member to score, which also gives ZSCAN its resize-proof cursor.
+type ZSet struct {
+	lp   []byte // packed encoding (sl == nil)
+	n    int
+	dict ptable // skiplist encoding: member -> 8-byte score
+	sl   *skiplist
+}
+
+// NewZSet returns an empty sorted set in the packed encoding.
+func NewZSet() *ZSet { return &ZSet{} }
+
+// Len is the number of members.
+func (z *ZSet) Len() int { return z.n }
+
+// Encoding is the OBJECT ENCODING name: "listpack" or "skiplist".
+func (z *ZSet) Encoding() string {
+	if z.sl != nil {
+		return "skiplist"
+	}
+	return "listpack"
+}
+
+// MemoryUsage approximates the bytes the sorted set holds.
+func (z *ZSet) MemoryUsage() int64 {
+	m := int64(unsafe.Sizeof(*z)) + int64(cap(z.lp))
+	if z.sl != nil {
+		m += z.dict.memoryUsage() + z.sl.mem
+	}
+	return m
+}
+
+// Copy returns a deep copy.
+func (z *ZSet) Copy() any {
+	c := &ZSet{n: z.n}
+	if z.sl == nil {
+		c.lp = bytes.Clone(z.lp)
+		return c
+	}
+	c.dict = z.dict.clone()
+	c.sl = newSkiplist()
+	for x := z.sl.header.level[0].forward; x != nil; x = x.level[0].forward {
+		c.sl.insert(x.score, x.member)
+	}
+	return c
+}
+
+func scoreBytes(buf *[8]byte, s float64) []byte {
+	binary.LittleEndian.PutUint64(buf[:], math.Float64bits(s))
+	return buf[:]
+}
+
+func bytesScore(b []byte) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b)) }
+
+// lpAt returns the member and score of the packed element at off and the
+// offset after it.
+func (z *ZSet) lpAt(off int) (m []byte, s float64, next int) {
+	m, next = readEntry(z.lp, off)
+	return m, bytesScore(z.lp[next : next+8]), next + 8
+}
+
+// lpFind returns the offset of m in the packed encoding, or -1.
+func (z *ZSet) lpFind(m []byte) (int, float64) {
+	for off := 0; off < len(z.lp); {
+		em, s, next := z.lpAt(off)
+		if bytes.Equal(em, m) {
+			return off, s
+		}
+		off = next
+	}
+	return -1, 0
+}
+
+func zless(s1 float64, m1 []byte, s2 float64, m2 []byte) bool {
+	return s1 < s2 || (s1 == s2 && bytes.Compare(m1, m2) < 0)
+}
+
+// lpInsert places (m, s) at its position in order. A listpack holds
+// scores as text, where -0 reads back as 0: so does keel's packed form.
+func (z *ZSet) lpInsert(m []byte, s float64) {
+	if s == 0 {
+		s = 0
+	}
+	off := 0
+	for off < len(z.lp) {
+		em, es, next := z.lpAt(off)
+		if zless(s, m, es, em) {
+			break
+		}
+		off = next
+	}
+	size := entrySize(len(m)) + 8
+	if len(z.lp)+size > cap(z.lp) {
+		nb := allocPacked(len(z.lp) + size)[:len(z.lp)]
+		copy(nb, z.lp)
+		z.lp = nb
+	}
+	old := len(z.lp)
+	z.lp = z.lp[:old+size]
+	copy(z.lp[off+size:], z.lp[off:old])
+	p := putEntry(z.lp, off, m)
+	var buf [8]byte
+	copy(z.lp[p:], scoreBytes(&buf, s))
+	z.n++
+}
+
+func (z *ZSet) lpDelete(off int) {
+	_, _, next := z.lpAt(off)
+	z.lp = append(z.lp[:off], z.lp[next:]...)
+	z.n--
+}
+
+// convert moves a packed set to the skiplist encoding.
+func (z *ZSet) convert() {
+	z.dict = ptable{pairs: true}
+	z.dict.buildIndex()
+	z.sl = newSkiplist()
+	var buf [8]byte
+	for off := 0; off < len(z.lp); {
+		m, s, next := z.lpAt(off)
+		z.dict.insert(m, scoreBytes(&buf, s))
+		z.sl.insert(s, m)
+		off = next
+	}
+	z.lp = nil
+}
+
+// Score returns m's score.
+func (z *ZSet) Score(m []byte) (float64, bool) {
+	if z.sl == nil {
+		off, s := z.lpFind(m)
+		return s, off >= 0
+	}
+	off, _ := z.dict.find(m)
+	if off < 0 {
+		return 0, false
+	}
+	_, v := z.dict.at(off)
+	return bytesScore(v), true
+}
+
+// Set gives m the score s, adding it if needed (converting as the limits
+// say), and reports whether it is new. An unchanged score is a no-op.
+func (z *ZSet) Set(m []byte, s float64, lim ZSetLimits) bool {
+	var buf [8]byte
+	if z.sl == nil {
+		off, old := z.lpFind(m)
+		if off >= 0 {
+			if old != s {
+				z.lpDelete(off)
+				z.lpInsert(m, s)
+			}
+			return false
+		}
+		if z.n+1 > lim.MaxListpackEntries || len(m) > lim.MaxListpackValue {
+			z.convert()
+		} else {
+			z.lpInsert(m, s)
+			return true
+		}
+	}
+	off, slot := z.dict.find(m)
+	if off >= 0 {
+		_, v := z.dict.at(off)
+		if old := bytesScore(v); old != s {
+			z.sl.updateScore(old, m, s)
+			z.dict.setValue(off, slot, scoreBytes(&buf, s))
+		}
+		return false
+	}
+	z.dict.insert(m, scoreBytes(&buf, s))
+	z.sl.insert(s, m)
+	z.n++
+	return true
+}
+
+// Remove deletes m and reports whether it was a member.
+func (z *ZSet) Remove(m []byte) bool {
+	if z.sl == nil {
+		off, _ := z.lpFind(m)
+		if off < 0 {
+			return false
+		}
+		z.lpDelete(off)
+		return true
+	}
+	off, slot := z.dict.find(m)
+	if off < 0 {
+		return false
+	}
+	_, v := z.dict.at(off)
+	z.sl.delete(bytesScore(v), m)
+	z.dict.remove(off, slot)
+	z.n--
+	return true
+}
+
+// Rank returns m's 0-based rank in ascending order and its score.
+func (z *ZSet) Rank(m []byte) (int, float64, bool) {
+	if z.sl == nil {
+		r := 0
+		for off := 0; off < len(z.lp); r++ {
+			em, s, next := z.lpAt(off)
+			if bytes.Equal(em, m) {
+				return r, s, true
+			}
+			off = next
+		}
+		return 0, 0, false
+	}
+	s, ok := z.Score(m)
+	if !ok {
+		return 0, 0, false
+	}
+	return z.sl.rank(s, m) - 1, s, true
+}
+
+// ScoreRank counts the members scoring below s (at most s when incl): the
+// rank of the first member past that bound.
+func (z *ZSet) ScoreRank(s float64, incl bool) int {
+	past := func(es float64) bool { return es < s || (incl && es == s) }
+	if z.sl == nil {
+		r := 0
+		for off := 0; off < len(z.lp); r++ {
+			_, es, next := z.lpAt(off)
+			if !past(es) {
+				break
+			}
+			off = next
+		}
+		return r
+	}
+	return z.sl.countWhile(func(x *zslNode) bool { return past(x.score) })
+}
+
+// LexRank counts the members ordered before m (up to m when incl), for
+// sets whose members share one score (as ZRANGEBYLEX requires).
+func (z *ZSet) LexRank(m []byte, incl bool) int {
+	past := func(em []byte) bool {
+		c := bytes.Compare(em, m)
+		return c < 0 || (incl && c == 0)
+	}
+	if z.sl == nil {
+		r := 0
+		for off := 0; off < len(z.lp); r++ {
+			em, _, next := z.lpAt(off)
+			if !past(em) {
+				break
+			}
+			off = next
+		}
+		return r
+	}
+	return z.sl.countWhile(func(x *zslNode) bool { return past(x.member) })
+}
+
+// Range calls fn with the members from rank start on (ascending ranks, or
+// descending ones when rev: rank 0 is then the highest) until fn returns
+// false. Members are valid during the call only; fn must not mutate z.
+func (z *ZSet) Range(start int, rev bool, fn func(m []byte, s float64) bool) {
+	if start < 0 || start >= z.n {
+		return
+	}
+	if z.sl == nil {
+		if !rev {
+			r := 0
+			for off := 0; off < len(z.lp); r++ {
+				m, s, next := z.lpAt(off)
+				if r >= start && !fn(m, s) {
+					return
+				}
+				off = next
+			}
+			return
+		}
+		offs := make([]int, 0, z.n)
+		for off := 0; off < len(z.lp); {
+			offs = append(offs, off)
+			_, _, off = z.lpAt(off)
+		}
+		for i := z.n - 1 - start; i >= 0; i-- {
+			m, s, _ := z.lpAt(offs[i])
+			if !fn(m, s) {
+				return
+			}
+		}
+		return
+	}
+	if !rev {
+		for x := z.sl.byRank(start + 1); x != nil; x = x.level[0].forward {
+			if !fn(x.member, x.score) {
+				return
+			}
+		}
+		return
+	}
+	for x := z.sl.byRank(z.n - start); x != nil; x = x.backward {
+		if !fn(x.member, x.score) {
+			return
+		}
+	}
+}
+
+// RemoveRange deletes the members of ascending ranks [start, end) and
+// returns how many went.
+func (z *ZSet) RemoveRange(start, end int) int {
+	start, end = max(start, 0), min(end, z.n)
+	if start >= end {
+		return 0
+	}
+	var gone [][]byte
+	z.Range(start, false, func(m []byte, _ float64) bool {
+		gone = append(gone, bytes.Clone(m))
+		return len(gone) < end-start
+	})
+	for _, m := range gone {
+		z.Remove(m)
+	}
+	return len(gone)
+}
+
+// Random returns a uniformly chosen member and its score (Len() > 0),
+// valid until the next mutation.
+func (z *ZSet) Random() ([]byte, float64) {
+	var m []byte
+	var s float64
+	z.Range(rand.IntN(z.n), false, func(em []byte, es float64) bool { m, s = em, es; return false })
+	return m, s
+}
+
+// Sample calls fn with count members as ZRANDMEMBER picks them: with
+// repetitions unless distinct; every member when distinct and count >= Len().
+func (z *ZSet) Sample(count int, distinct bool, fn func(m []byte, s float64)) {
+	if z.n == 0 {
+		return
+	}
+	at := func(r int) {
+		z.Range(r, false, func(m []byte, s float64) bool { fn(m, s); return false })
+	}
+	all := func() []int {
+		ps := make([]int, z.n)
+		for i := range ps {
+			ps[i] = i
+		}
+		return ps
+	}
+	if distinct && count >= z.n {
+		z.Range(0, false, func(m []byte, s float64) bool { fn(m, s); return true })
+		return
+	}
+	samplePositions(z.n, count, distinct, func() int { return rand.IntN(z.n) }, all, at)
+}
+
+// Scan is one ZSCAN step from cursor (see ptable.scan): a packed set
+// returns everything with cursor 0.
+func (z *ZSet) Scan(cursor uint64, count int, fn func(m []byte, s float64)) uint64 {
+	if z.sl == nil {
+		z.Range(0, false, func(m []byte, s float64) bool { fn(m, s); return true })
+		return 0
+	}
+	return z.dict.scan(cursor, count, func(off int) {
+		m, v := z.dict.at(off)
+		fn(m, bytesScore(v))
+	})
+}
+
+// The skiplist follows Redis's t_zset.c: levels drawn with p = 1/4 up to
+// 32, each forward link carrying the number of nodes it skips (its span).
+
+const (
+	zslMaxLevel = 32
+	zslP        = 0.25
+)
+
+type zslLevel struct {
+	forward *zslNode
+	span    int
+}
+
+type zslNode struct {
+	member   []byte
+	score    float64
+	backward *zslNode
+	level    []zslLevel
+}
+
+type skiplist struct {
+	header *zslNode
+	tail   *zslNode
+	length int
+	level  int
+	mem    int64 // bytes held by nodes, for MEMORY USAGE
+}
+
+func newSkiplist() *skiplist {
+	return &skiplist{header: &zslNode{level: make([]zslLevel, zslMaxLevel)}, level: 1}
+}
+
+func randomLevel() int {
+	l := 1
+	for l < zslMaxLevel && rand.Float64() < zslP {
+		l++
+	}
+	return l
+}
+
+func nodeMem(x *zslNode) int64 {
+	return int64(unsafe.Sizeof(*x)) + int64(len(x.member)) + int64(len(x.level))*int64(unsafe.Sizeof(zslLevel{}))
+}
+
+// insert adds (s, m), which must be absent; m is copied.
+func (sl *skiplist) insert(s float64, m []byte) {
+	var update [zslMaxLevel]*zslNode
+	var rank [zslMaxLevel]int
+	x := sl.header
+	for i := sl.level - 1; i >= 0; i-- {
+		if i < sl.level-1 {
+			rank[i] = rank[i+1]
+		}
+		for f := x.level[i].forward; f != nil && zless(f.score, f.member, s, m); f = x.level[i].forward {
+			rank[i] += x.level[i].span
+			x = f
+		}
+		update[i] = x
+	}
+	lvl := randomLevel()
+	if lvl > sl.level {
+		for i := sl.level; i < lvl; i++ {
+			rank[i] = 0
+			update[i] = sl.header
+			update[i].level[i].span = sl.length
+		}
+		sl.level = lvl
+	}
+	x = &zslNode{member: bytes.Clone(m), score: s, level: make([]zslLevel, lvl)}
+	for i := 0; i < lvl; i++ {
+		x.level[i].forward = update[i].level[i].forward
+		update[i].level[i].forward = x
+		x.level[i].span = update[i].level[i].span - (rank[0] - rank[i])
+		update[i].level[i].span = rank[0] - rank[i] + 1
+	}
+	for i := lvl; i < sl.level; i++ {
+		update[i].level[i].span++
+	}
+	if update[0] != sl.header {
+		x.backward = update[0]
+	}
+	if x.level[0].forward != nil {
+		x.level[0].forward.backward = x
+	} else {
+		sl.tail = x
+	}
+	sl.length++
+	sl.mem += nodeMem(x)
+}
+
+// delete removes (s, m) if present.
+func (sl *skiplist) delete(s float64, m []byte) bool {
+	var update [zslMaxLevel]*zslNode
+	x := sl.header
+	for i := sl.level - 1; i >= 0; i-- {
+		for f := x.level[i].forward; f != nil && zless(f.score, f.member, s, m); f = x.level[i].forward {
+			x = f
+		}
+		update[i] = x
+	}
+	x = x.level[0].forward
+	if x == nil || x.score != s || !bytes.Equal(x.member, m) {
+		return false
+	}
+	for i := 0; i < sl.level; i++ {
+		if update[i].level[i].forward == x {
+			update[i].level[i].span += x.level[i].span - 1
+			update[i].level[i].forward = x.level[i].forward
+		} else {
+			update[i].level[i].span--
+		}
+	}
+	if x.level[0].forward != nil {
+		x.level[0].forward.backward = x.backward
+	} else {
+		sl.tail = x.backward
+	}
+	for sl.level > 1 && sl.header.level[sl.level-1].forward == nil {
+		sl.level--
+	}
+	sl.length--
+	sl.mem -= nodeMem(x)
+	return true
+}
+
+func (sl *skiplist) updateScore(old float64, m []byte, s float64) {
+	sl.delete(old, m)
+	sl.insert(s, m)
+}
+
+// rank is the 1-based rank of (s, m), 0 when absent.
+func (sl *skiplist) rank(s float64, m []byte) int {
+	r := 0
+	x := sl.header
+	for i := sl.level - 1; i >= 0; i-- {
+		for f := x.level[i].forward; f != nil && (zless(f.score, f.member, s, m) || (f.score == s && bytes.Equal(f.member, m))); f = x.level[i].forward {
+			r += x.level[i].span
+			x = f
+		}
+		if x != sl.header && x.score == s && bytes.Equal(x.member, m) {
+			return r
+		}
+	}
+	return 0
+}
+
+// byRank returns the node of 1-based rank r, nil when out of range.
+func (sl *skiplist) byRank(r int) *zslNode {
+	if r < 1 || r > sl.length {
+		return nil
+	}
+	traversed := 0
+	x := sl.header
+	for i := sl.level - 1; i >= 0; i-- {
+		for x.level[i].forward != nil && traversed+x.level[i].span <= r {
+			traversed += x.level[i].span
+			x = x.level[i].forward
+		}
+		if traversed == r {
+			return x
+		}
+	}
+	return nil
+}
+
+// countWhile counts the leading nodes for which past holds (past must be
+// monotonic along the order).
+func (sl *skiplist) countWhile(past func(x *zslNode) bool) int {
+	r := 0
+	x := sl.header
+	for i := sl.level - 1; i >= 0; i-- {
+		for f := x.level[i].forward; f != nil && past(f); f = x.level[i].forward {
+			r += x.level[i].span
+			x = f
+		}
+	}
+	return r
+}
