@@ -459,8 +459,8 @@ func TestHLLUnits(t *testing.T) {
 }
 
 func TestHLLSelftest(t *testing.T) {
-	if testing.Short() {
-		t.Skip("PFSELFTEST adds 10^7 elements")
+	if testing.Short() || raceEnabled {
+		t.Skip("PFSELFTEST adds 10^7 elements: too slow for -short and -race (it runs in the plain test pass)")
 	}
 	srv := testServer(t, 1)
 	require.Equal(t, "+OK\r\n", testRaw(t, srv).do("PFSELFTEST"))

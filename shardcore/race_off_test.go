@@ -1,0 +1,5 @@
+//go:build !race
+
+package shardcore
+
+const raceEnabled = false
