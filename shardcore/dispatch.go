@@ -142,10 +142,10 @@ func (srv *Server) shardOf(key []byte) *Shard {
 func (s *Shard) execute(cmd *Command, dbi int, args [][]byte, w *resp.Writer, c *conn, t *tx) {
 	ctx := s.pushCtx()
 	*ctx = Ctx{S: s, DB: s.dbs[dbi], DBi: dbi, Args: args, W: w, Now: s.now, Conn: c, tx: t, effects: ctx.effects[:0]}
-	start := time.Now()
+	start := nanotime()
 	before := w.Len()
 	cmd.Fn(ctx)
-	dur := time.Since(start)
+	dur := time.Duration(nanotime() - start)
 	failed := w.Len() > before && w.Bytes()[before] == '-'
 	if ctx.dirty > 0 && cmd.Flags&FlagWrite != 0 && len(ctx.effects) == 0 {
 		ctx.effects = append(ctx.effects, args)
