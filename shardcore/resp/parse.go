@@ -280,7 +280,9 @@ func readBulks(buf []byte, st *mbState, lim Limits, authed bool, mode emitMode, 
 // produces the errors; when ok, i is where findLineEnd would find the CR.
 func fastLen(b []byte) (n int64, i int, ok bool) {
 	const maxDigits = 18 // cannot overflow int64
-	if len(b) < 3 || b[1] < '0' || b[1] > '9' {
+	// Only a proper "$" or "*" header takes the fast path: otherwise the
+	// line end must be found from the first byte, as Redis's strchr does.
+	if len(b) < 3 || (b[0] != '$' && b[0] != '*') || b[1] < '0' || b[1] > '9' {
 		return 0, 0, false
 	}
 	i = 1
