@@ -38,25 +38,7 @@ var hsetWord = []byte("HSET")
 // lookupHash finds key's hash: (nil, true) when the key is missing,
 // ok=false after a WRONGTYPE reply.
 func lookupHash(c *Ctx, key []byte, write bool) (*types.Hash, bool) {
-	var e store.Entry
-	var found, ok bool
-	if write {
-		e, found, ok = c.WriteType(key, store.TypeHash)
-	} else {
-		e, found, ok = c.ReadType(key, store.TypeHash)
-	}
-	if !ok {
-		return nil, false
-	}
-	if !found {
-		return nil, true
-	}
-	h, isHash := e.Obj.(*types.Hash)
-	if !isHash {
-		c.Error(errWrongType)
-		return nil, false
-	}
-	return h, true
+	return lookupObj[*types.Hash](c, key, store.TypeHash, write)
 }
 
 func hashLimits(c *Ctx) types.HashLimits {

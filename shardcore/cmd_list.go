@@ -94,25 +94,7 @@ func intArg(c *Ctx, b []byte) (int64, bool) {
 // lookupList finds key's list: (nil, true) when the key is missing,
 // ok=false after a WRONGTYPE reply.
 func lookupList(c *Ctx, key []byte, write bool) (*types.List, bool) {
-	var e store.Entry
-	var found, ok bool
-	if write {
-		e, found, ok = c.WriteType(key, store.TypeList)
-	} else {
-		e, found, ok = c.ReadType(key, store.TypeList)
-	}
-	if !ok {
-		return nil, false
-	}
-	if !found {
-		return nil, true
-	}
-	l, isList := e.Obj.(*types.List)
-	if !isList {
-		c.Error(errWrongType)
-		return nil, false
-	}
-	return l, true
+	return lookupObj[*types.List](c, key, store.TypeList, write)
 }
 
 // newListKey creates an empty list at key.

@@ -46,25 +46,7 @@ const setEffectBatch = 1024
 // lookupSet finds key's set: (nil, true) when the key is missing, ok=false
 // after a WRONGTYPE reply.
 func lookupSet(c *Ctx, key []byte, write bool) (*types.Set, bool) {
-	var e store.Entry
-	var found, ok bool
-	if write {
-		e, found, ok = c.WriteType(key, store.TypeSet)
-	} else {
-		e, found, ok = c.ReadType(key, store.TypeSet)
-	}
-	if !ok {
-		return nil, false
-	}
-	if !found {
-		return nil, true
-	}
-	s, isSet := e.Obj.(*types.Set)
-	if !isSet {
-		c.Error(errWrongType)
-		return nil, false
-	}
-	return s, true
+	return lookupObj[*types.Set](c, key, store.TypeSet, write)
 }
 
 func setLimitsOf(cfg *config.Config) types.SetLimits {

@@ -209,25 +209,7 @@ func writeEntry(c *Ctx, id types.StreamID, fields [][]byte) {
 // lookupStream finds key's stream: (nil, true) when missing, ok=false
 // after a WRONGTYPE reply.
 func lookupStream(c *Ctx, key []byte, write bool) (*types.Stream, bool) {
-	var e store.Entry
-	var found, ok bool
-	if write {
-		e, found, ok = c.WriteType(key, store.TypeStream)
-	} else {
-		e, found, ok = c.ReadType(key, store.TypeStream)
-	}
-	if !ok {
-		return nil, false
-	}
-	if !found {
-		return nil, true
-	}
-	s, isStream := e.Obj.(*types.Stream)
-	if !isStream {
-		c.Error(errWrongType)
-		return nil, false
-	}
-	return s, true
+	return lookupObj[*types.Stream](c, key, store.TypeStream, write)
 }
 
 func streamLimits(c *Ctx) types.StreamLimits {

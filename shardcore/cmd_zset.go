@@ -130,25 +130,7 @@ func zsetLimits(c *Ctx) types.ZSetLimits { return zsetLimitsOf(c.S.srv.config())
 // lookupZSet finds key's sorted set: (nil, true) when the key is missing,
 // ok=false after a WRONGTYPE reply.
 func lookupZSet(c *Ctx, key []byte, write bool) (*types.ZSet, bool) {
-	var e store.Entry
-	var found, ok bool
-	if write {
-		e, found, ok = c.WriteType(key, store.TypeZSet)
-	} else {
-		e, found, ok = c.ReadType(key, store.TypeZSet)
-	}
-	if !ok {
-		return nil, false
-	}
-	if !found {
-		return nil, true
-	}
-	z, isZ := e.Obj.(*types.ZSet)
-	if !isZ {
-		c.Error(errWrongType)
-		return nil, false
-	}
-	return z, true
+	return lookupObj[*types.ZSet](c, key, store.TypeZSet, write)
 }
 
 // zsetItems returns the members of z in order (copies when clone is set).

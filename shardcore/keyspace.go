@@ -120,3 +120,28 @@ func (c *Ctx) newLRU() uint32 {
 func (c *Ctx) alreadyExpired(at int64) bool {
 	return at <= c.Now && !c.S.srv.loading.Load()
 }
+
+// lookupObj finds key's value of type typ for a data-type command: (zero,
+// true) when the key is missing, ok=false after a WRONGTYPE reply.
+func lookupObj[T any](c *Ctx, key []byte, typ store.Type, write bool) (T, bool) {
+	var zero T
+	var e store.Entry
+	var found, ok bool
+	if write {
+		e, found, ok = c.WriteType(key, typ)
+	} else {
+		e, found, ok = c.ReadType(key, typ)
+	}
+	if !ok {
+		return zero, false
+	}
+	if !found {
+		return zero, true
+	}
+	o, isT := e.Obj.(T)
+	if !isT {
+		c.Error(errWrongType)
+		return zero, false
+	}
+	return o, true
+}
