@@ -45,9 +45,11 @@ type Segment struct {
 }
 
 // Checkpoint names a checkpoint: its id (a path relative to the data
-// directory) and, per shard, the last LSN whose effect it holds.
+// directory), the wall-clock time of its cut (Unix ms) and, per shard, the
+// last LSN whose effect it holds.
 type Checkpoint struct {
 	ID     string          `json:"id"`
+	TimeMs int64           `json:"time_ms"`
 	Shards []CheckpointLSN `json:"shards"`
 }
 
@@ -106,7 +108,7 @@ func (m *Manifest) Clone() *Manifest {
 		c.Shards[i] = ShardLog{Shard: s.Shard, Segments: slices.Clone(s.Segments)}
 	}
 	if m.Checkpoint != nil {
-		c.Checkpoint = &Checkpoint{ID: m.Checkpoint.ID, Shards: slices.Clone(m.Checkpoint.Shards)}
+		c.Checkpoint = &Checkpoint{ID: m.Checkpoint.ID, TimeMs: m.Checkpoint.TimeMs, Shards: slices.Clone(m.Checkpoint.Shards)}
 	}
 	return c
 }
