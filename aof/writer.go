@@ -499,6 +499,19 @@ func (w *Writer) roll() error {
 	return nil
 }
 
+// Roll finishes the current segment and starts the next one at the next
+// LSN (a checkpoint's cut, so that the segments before it become
+// removable). It flushes first: a segment must start at its first record.
+func (w *Writer) Roll() error {
+	if _, err := w.Flush(); err != nil {
+		return err
+	}
+	if w.segSize.Load() == 0 {
+		return nil // the current segment is empty: it already starts here
+	}
+	return w.roll()
+}
+
 // RemoveSegmentsThrough deletes the segments, other than the current one,
 // that hold only records at or below lsn — those a checkpoint at lsn made
 // redundant. The MANIFEST stops naming them before the files go, so a

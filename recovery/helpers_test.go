@@ -137,7 +137,7 @@ func (s *syncBuf) String() string {
 }
 
 func testConfig(shards int) Config {
-	return Config{Shards: shards, Fsync: durability.FsyncAlways, LoadTruncated: true, Logger: quietLogger(nil)}
+	return Config{Shards: shards, Fsync: durability.FsyncAlways, LoadTruncated: true, AppendOnly: true, Logger: quietLogger(nil)}
 }
 
 // start opens dir and replays it into a new fakeApp.

@@ -194,8 +194,9 @@ func (sl *shardLog) fail(err error) error {
 // WriteError is the reply to writes while a log fails, "" when healthy.
 func (l *Logs) WriteError() string { return l.es.MisconfMessage() }
 
-// Info appends the AOF lines of INFO persistence, named and ordered as
-// Redis 7.0 writes them.
+// Info appends the AOF lines of INFO persistence that describe the log,
+// named as Redis 7.0 writes them (the server adds the rewrite fields: a
+// rewrite is a checkpoint).
 func (l *Logs) Info(lines []string) []string {
 	var size, buffered int64
 	var pendingFsync int
@@ -210,13 +211,6 @@ func (l *Logs) Info(lines []string) []string {
 	}
 	lines = append(lines,
 		"aof_enabled:1",
-		"aof_rewrite_in_progress:0",
-		"aof_rewrite_scheduled:0",
-		"aof_last_rewrite_time_sec:-1",
-		"aof_current_rewrite_time_sec:-1",
-		"aof_last_bgrewrite_status:ok",
-		"aof_rewrites:0",
-		"aof_rewrites_consecutive_failures:0",
 		"aof_last_write_status:"+l.es.LastWriteStatus(),
 		"aof_last_cow_size:0",
 		"module_fork_in_progress:0",

@@ -36,6 +36,7 @@ import (
 
 	"github.com/keeldb/keel/aof"
 	"github.com/keeldb/keel/durability"
+	"github.com/keeldb/keel/durability/checkpoint"
 )
 
 // Config is what recovery needs of the server's configuration.
@@ -47,8 +48,22 @@ type Config struct {
 	// LoadTruncated is aof-load-truncated: cut a torn tail off the newest
 	// segment of a shard and go on, instead of refusing to start.
 	LoadTruncated bool
+	// CorruptTailMax is aof-load-corrupt-tail-max-size: damage (not a torn
+	// write) found at most this many bytes before the end of a shard's log
+	// is cut off with everything after it, and start-up goes on with the
+	// intact prefix. 0: damage always stops start-up.
+	CorruptTailMax int64
 	// SegmentSize is aof-segment-size (0: the aof package's default).
 	SegmentSize int64
+	// AppendOnly is appendonly: without it the logs are neither replayed
+	// nor written, and a published checkpoint stops naming old segments.
+	AppendOnly bool
+	// Checkpoints keeps checkpoints in <dir>/pebble and <dir>/checkpoints,
+	// which live on the operating system's filesystem whatever the FS.
+	Checkpoints bool
+	// CheckpointRetain is checkpoint-retain: how many retained checkpoint
+	// copies to keep (at least the newest).
+	CheckpointRetain int
 	// Logger receives progress and what was repaired; default slog.Default().
 	Logger *slog.Logger
 	// ProgressInterval is how often progress is logged; default one second.
@@ -83,6 +98,9 @@ type Recovery struct {
 	store *durability.ManifestStore
 	logs  *Logs
 
+	ck     *checkpoint.Store // the live checkpoint store
+	ckMeta checkpoint.Meta   // the checkpoint recovery starts from (zero: none)
+
 	old      []*oldShard // the logged shards, by shard number
 	replayed bool
 
@@ -96,6 +114,7 @@ type Recovery struct {
 // oldShard is one shard's log as found on disk.
 type oldShard struct {
 	id    int
+	from  durability.LSN // the first LSN past the checkpoint
 	segs  []durability.Segment
 	paths map[string]int // segment path (as the reader names it) -> index
 	sizes []int64
@@ -177,6 +196,11 @@ func Open(dir string, fsys durability.FS, cfg Config) (*Recovery, error) {
 		cfg.ProgressInterval = time.Second
 	}
 	r := &Recovery{dir: dir, fsys: fsys, cfg: cfg, log: cfg.Logger}
+	if cfg.Checkpoints {
+		if err := adoptCopy(fsys, dir); err != nil {
+			return nil, err
+		}
+	}
 	var m *durability.Manifest
 	_, err := fsys.Stat(filepath.Join(dir, durability.ManifestName))
 	switch {
@@ -193,13 +217,17 @@ func Open(dir string, fsys durability.FS, cfg Config) (*Recovery, error) {
 		if m, err = durability.LoadManifest(fsys, dir); err != nil {
 			return nil, fmt.Errorf("recovery: %w", err)
 		}
-		if m.Checkpoint != nil {
-			return nil, fmt.Errorf("recovery: %s names checkpoint %s, and this build cannot load checkpoints: refusing to start without its data",
-				filepath.Join(dir, durability.ManifestName), m.Checkpoint.ID)
-		}
 		if err := r.scanManifest(m); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.Checkpoints {
+		if err := r.openCheckpoint(m); err != nil {
+			return nil, err
+		}
+	} else if m != nil && m.Checkpoint != nil {
+		return nil, fmt.Errorf("recovery: %s names checkpoint %s, and checkpoints are off: refusing to start without its data",
+			filepath.Join(dir, durability.ManifestName), m.Checkpoint.ID)
 	}
 	r.store = durability.NewManifestStore(fsys, dir, m)
 	r.logs = newLogs(cfg.Shards, cfg.Fsync, cfg.Logger)
@@ -243,7 +271,7 @@ func (r *Recovery) scanManifest(m *durability.Manifest) error {
 		if sl.Shard > aof.MaxShard {
 			return fmt.Errorf("recovery: %s: shard %d out of range 0..%d", filepath.Join(r.dir, durability.ManifestName), sl.Shard, aof.MaxShard)
 		}
-		o := &oldShard{id: sl.Shard, segs: slices.Clone(sl.Segments), paths: map[string]int{}}
+		o := &oldShard{id: sl.Shard, segs: slices.Clone(sl.Segments), paths: map[string]int{}, from: m.CheckpointLSN(sl.Shard) + 1}
 		for i, seg := range o.segs {
 			p := filepath.Join(r.dir, filepath.FromSlash(seg.Name))
 			st, err := r.fsys.Stat(p)
@@ -263,8 +291,8 @@ func (r *Recovery) scanManifest(m *durability.Manifest) error {
 		}
 		r.old[sl.Shard] = o
 	}
-	if data > 0 && logged != r.cfg.Shards {
-		return fmt.Errorf("recovery: the logs in %s were written by %d shards and this server runs %d: start it with --shards %d (loading them into another shard count needs a checkpoint to rebase the logs first, which this build cannot do yet)",
+	if data > 0 && logged != r.cfg.Shards && r.cfg.AppendOnly {
+		return fmt.Errorf("recovery: the logs in %s were written by %d shards and this server runs %d: start it with --shards %d, take a checkpoint (SAVE, or SHUTDOWN, which takes one), then start with the new shard count",
 			r.dir, logged, r.cfg.Shards, logged)
 	}
 	r.totalBytes.Store(2 * data)
@@ -411,15 +439,44 @@ func (p *progressOf) finish() {
 }
 
 // scan is pass 1 for one shard: check every frame, find where each
-// transaction part starts, and cut a torn tail (aof-load-truncated).
+// transaction part starts, and cut a torn tail (aof-load-truncated) or a
+// damaged one (aof-load-corrupt-tail-max-size).
 func (r *Recovery) scan(o *oldShard) error {
-	rd, err := aof.NewReader(r.fsys, r.dir, o.id, o.segs, durability.NoLSN)
+	prog := progressOf{r: r, o: o}
+	defer prog.finish()
+	var cut *tailCut
+	for {
+		err := r.scanLog(o, &prog)
+		var c *tailCut
+		if !errors.As(err, &c) {
+			if cut != nil {
+				if err != nil {
+					return fmt.Errorf("%w (after cutting %d damaged bytes at %s offset %d)", err, cut.dropped, cut.path, cut.offset)
+				}
+				r.log.Warn("AOF is damaged near its end: cut off the damaged tail and what follows it (aof-load-corrupt-tail-max-size)",
+					"shard", o.id, "file", cut.path, "offset", cut.offset, "bytes_dropped", cut.dropped,
+					"segments_removed", cut.segments, "first_lost_lsn", o.last+1, "reason", cut.reason)
+			}
+			return err
+		}
+		if cut != nil {
+			// The prefix read before the first cut was intact.
+			return fmt.Errorf("recovery: shard %d: damaged again after cutting its tail: %s at offset %d", o.id, c.path, c.offset)
+		}
+		// Read the shorter log again, so that what this pass found is
+		// exactly what pass 2 will apply.
+		cut = c
+		o.records, o.parts = 0, nil
+	}
+}
+
+// scanLog reads o's log once for scan.
+func (r *Recovery) scanLog(o *oldShard, prog *progressOf) error {
+	rd, err := aof.NewReader(r.fsys, r.dir, o.id, o.segs, o.from)
 	if err != nil {
 		return fmt.Errorf("recovery: shard %d: %w", o.id, err)
 	}
 	defer rd.Close()
-	prog := progressOf{r: r, o: o}
-	defer prog.finish()
 	cur := -1 // index in o.parts of the transaction being read
 	var frameSeg string
 	frameOff := int64(-1)
@@ -460,7 +517,8 @@ func (r *Recovery) scan(o *oldShard) error {
 }
 
 // readError turns a reader failure into the start-up decision: cut a torn
-// tail when allowed, stop otherwise.
+// tail when allowed, cut a damaged tail when it is small enough (returning
+// a *tailCut: scan reads the log again), stop otherwise.
 func (r *Recovery) readError(o *oldShard, rd *aof.Reader, err error) error {
 	var torn *aof.TornTailError
 	var corrupt *aof.CorruptionError
@@ -484,7 +542,14 @@ func (r *Recovery) readError(o *oldShard, rd *aof.Reader, err error) error {
 			"last_lsn", o.last, "reason", torn.Reason)
 		return nil
 	case errors.As(err, &corrupt):
-		return fmt.Errorf("recovery: shard %d: %w; the records before it are intact, but a damaged log is not loaded past or cut automatically: refusing to start",
+		cut, cerr := r.cutCorruptTail(o, corrupt)
+		if cerr != nil {
+			return fmt.Errorf("recovery: shard %d: %w; cutting the damaged tail: %w", o.id, err, cerr)
+		}
+		if cut != nil {
+			return cut
+		}
+		return fmt.Errorf("recovery: shard %d: %w; the records before it are intact, but a damaged log is not loaded past: refusing to start (aof-load-corrupt-tail-max-size lets start-up cut damage that close to the end of a log)",
 			o.id, err)
 	}
 	return fmt.Errorf("recovery: shard %d: %w", o.id, err)
@@ -566,7 +631,7 @@ func (r *Recovery) resolve(shards []*oldShard) {
 // apply is pass 2 for one shard: apply every record before its stop,
 // routing each to the shard that owns its key now.
 func (r *Recovery) apply(o *oldShard, app Applier, locks []sync.Mutex) error {
-	rd, err := aof.NewReader(r.fsys, r.dir, o.id, o.segs, durability.NoLSN)
+	rd, err := aof.NewReader(r.fsys, r.dir, o.id, o.segs, o.from)
 	if err != nil {
 		return fmt.Errorf("recovery: shard %d: %w", o.id, err)
 	}
@@ -644,9 +709,15 @@ func (r *Recovery) applyOne(o *oldShard, app Applier, locks []sync.Mutex, rec *a
 
 // openLogs repairs the log tails and opens a writer per shard.
 func (r *Recovery) openLogs() error {
+	// A shard's log goes on past its checkpoint LSN even when the log
+	// itself ends before it (a checkpoint taken without logs).
 	start := make([]durability.LSN, r.cfg.Shards)
 	for i := range start {
-		start[i] = 1
+		if i < len(r.ckMeta.LSNs) {
+			start[i] = durability.LSN(r.ckMeta.LSNs[i]) + 1
+		} else {
+			start[i] = 1
+		}
 	}
 	for _, o := range r.shardsWithLogs() {
 		if o.id >= r.cfg.Shards {
@@ -659,7 +730,7 @@ func (r *Recovery) openLogs() error {
 			start[o.id] = o.stop.first
 			continue
 		}
-		start[o.id] = o.last + 1
+		start[o.id] = max(start[o.id], o.last+1)
 	}
 	if err := r.pruneOldShards(); err != nil {
 		return err

@@ -151,6 +151,9 @@ func (c *Ctx) lookupDB(dbi int, key []byte) (store.Entry, bool) {
 		c.S.deleteExpired(dbi, key)
 		return store.Entry{}, false
 	}
+	if ok {
+		c.S.preWrite(c.S.dbs[dbi], key, e)
+	}
 	return e, ok
 }
 

@@ -429,7 +429,12 @@ func cmdShutdown(c *Ctx) {
 	// No reply: the connection closes with the server, as in Redis. Stop
 	// waits for every shard loop, this one included, so it cannot run here.
 	srv.log.Warn("User requested shutdown...")
-	go srv.Stop()
+	go func() {
+		if !nosave {
+			srv.ShutdownCheckpoint()
+		}
+		srv.Stop()
+	}()
 }
 
 // MONITOR.

@@ -35,6 +35,9 @@ func (s *Shard) cron() {
 		db.Rehash(100)
 	}
 	s.closeIdleClients()
+	if s.id == 0 {
+		s.srv.ckCron(time.Now())
+	}
 }
 
 func (s *Shard) activeExpire(budget time.Duration) {
@@ -58,6 +61,7 @@ func (s *Shard) activeExpire(budget time.Duration) {
 // replay does not depend on the clock.
 func (s *Shard) deleteExpired(dbi int, key []byte) {
 	k := append([]byte(nil), key...)
+	s.preWriteKey(s.dbs[dbi], k)
 	s.dbs[dbi].Delete(k)
 	s.touch(dbi, k)
 	s.logDel(dbi, k)

@@ -92,6 +92,9 @@ func (srv *Server) resolve(c *conn, args [][]byte) (*Command, string) {
 		if err := srv.persist.WriteError(); err != "" {
 			return nil, err
 		}
+		if err := srv.ckWriteError(); err != "" {
+			return nil, err
+		}
 	}
 	if c.sub != nil {
 		if msg := subscribedReject(c, cmd, args); msg != "" {
@@ -150,7 +153,7 @@ func (s *Shard) execute(cmd *Command, dbi int, args [][]byte, w *resp.Writer, c 
 	if ctx.dirty > 0 && cmd.Flags&FlagWrite != 0 && len(ctx.effects) == 0 {
 		ctx.effects = append(ctx.effects, args)
 	}
-	if ctx.dirty > 0 && (len(s.watchers) > 0 || len(s.blk.keys) > 0) {
+	if ctx.dirty > 0 && (s.ck.on || len(s.watchers) > 0 || len(s.blk.keys) > 0) {
 		for _, p := range cmd.keyPositions(args, s.keyBuf[:0]) {
 			s.touch(dbi, args[p])
 		}

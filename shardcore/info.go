@@ -96,16 +96,20 @@ type shardInfo struct {
 	maxIn, maxOut int64
 	clientMem     int64
 	utime, stime  time.Duration
+	blocked       int64 // clients parked in a blocking command
+	inTimeout     int64 // those of them with a timeout
 }
 
 func collectShardInfo(s *Shard) shardInfo {
 	si := shardInfo{
-		keys:    make([]int64, len(s.dbs)),
-		expires: make([]int64, len(s.dbs)),
-		cmds:    make(map[*Command]cmdStat, len(s.stats.cmds)),
-		hits:    s.stats.hits,
-		misses:  s.stats.misses,
-		expired: s.stats.expiredKeys,
+		keys:      make([]int64, len(s.dbs)),
+		expires:   make([]int64, len(s.dbs)),
+		cmds:      make(map[*Command]cmdStat, len(s.stats.cmds)),
+		hits:      s.stats.hits,
+		misses:    s.stats.misses,
+		expired:   s.stats.expiredKeys,
+		blocked:   int64(s.blk.blocked),
+		inTimeout: int64(s.blk.inTimeout),
 	}
 	for i, db := range s.dbs {
 		si.keys[i] = int64(db.Len())
@@ -273,18 +277,20 @@ func (e *serverExt) infoSection(name string, shards []shardInfo) infoFields {
 		f.add("io_threads_active", 0)
 		f.add("shards", srv.n)
 	case "clients":
-		var maxIn, maxOut int64
+		var maxIn, maxOut, blocked, inTimeout int64
 		for _, s := range shards {
 			maxIn, maxOut = max(maxIn, s.maxIn), max(maxOut, s.maxOut)
+			blocked += s.blocked
+			inTimeout += s.inTimeout
 		}
 		f.add("connected_clients", srv.clients.Load())
 		f.add("cluster_connections", 0)
 		f.add("maxclients", cfg.MaxClients)
 		f.add("client_recent_max_input_buffer", maxIn)
 		f.add("client_recent_max_output_buffer", maxOut)
-		f.add("blocked_clients", 0)
+		f.add("blocked_clients", blocked)
 		f.add("tracking_clients", 0)
-		f.add("clients_in_timeout_table", 0)
+		f.add("clients_in_timeout_table", inTimeout)
 	case "memory":
 		e.memorySection(&f, cfg.MaxMemory, cfg.MaxMemoryPolicy, shards)
 	case "persistence":
@@ -300,23 +306,24 @@ func (e *serverExt) infoSection(name string, shards []shardInfo) infoFields {
 		f.add("current_fork_perc", 0.0)
 		f.add("current_save_keys_processed", 0)
 		f.add("current_save_keys_total", 0)
-		f.add("rdb_changes_since_last_save", srv.dirty.Load())
-		f.add("rdb_bgsave_in_progress", 0)
+		ck := srv.ckInfo()
+		f.add("rdb_changes_since_last_save", srv.dirty.Load()-ck.dirtySaved)
+		f.add("rdb_bgsave_in_progress", ck.running && !ck.rewrite)
 		f.add("rdb_last_save_time", srv.lastSave.Load())
-		f.add("rdb_last_bgsave_status", "ok")
-		f.add("rdb_last_bgsave_time_sec", -1)
-		f.add("rdb_current_bgsave_time_sec", -1)
-		f.add("rdb_saves", 0)
+		f.add("rdb_last_bgsave_status", okErr(ck.lastFailed))
+		f.add("rdb_last_bgsave_time_sec", ck.lastSec)
+		f.add("rdb_current_bgsave_time_sec", ck.currentSec(!ck.rewrite))
+		f.add("rdb_saves", ck.saves)
 		f.add("rdb_last_cow_size", 0)
 		f.add("rdb_last_load_keys_expired", 0)
 		f.add("rdb_last_load_keys_loaded", 0)
 		f.add("aof_enabled", cfg.AppendOnly)
-		f.add("aof_rewrite_in_progress", 0)
-		f.add("aof_rewrite_scheduled", 0)
-		f.add("aof_last_rewrite_time_sec", -1)
-		f.add("aof_current_rewrite_time_sec", -1)
-		f.add("aof_last_bgrewrite_status", "ok")
-		f.add("aof_rewrites", 0)
+		f.add("aof_rewrite_in_progress", ck.running && ck.rewrite)
+		f.add("aof_rewrite_scheduled", ck.rewriteScheduled)
+		f.add("aof_last_rewrite_time_sec", ck.rewriteSec)
+		f.add("aof_current_rewrite_time_sec", ck.currentSec(ck.rewrite))
+		f.add("aof_last_bgrewrite_status", okErr(ck.rewriteFailed))
+		f.add("aof_rewrites", ck.rewrites)
 		f.add("aof_rewrites_consecutive_failures", 0)
 		f.add("aof_last_write_status", status)
 		f.add("aof_last_cow_size", 0)
@@ -330,6 +337,13 @@ func (e *serverExt) infoSection(name string, shards []shardInfo) infoFields {
 			}
 		}
 		f.merge(own)
+		f.add("checkpoint_in_progress", ck.running)
+		f.add("checkpoint_last_id", ck.lastID)
+		f.add("checkpoint_last_keys", ck.lastKeys)
+		f.add("checkpoint_last_bytes", ck.lastBytes)
+		f.add("checkpoint_last_cow_keys", ck.lastCow)
+		f.add("checkpoint_last_duration_ms", ck.lastMs)
+		f.add("checkpoint_saves", ck.saves)
 	case "stats":
 		var calls, failed, hits, misses, expired int64
 		for _, s := range shards {

@@ -43,10 +43,12 @@ func (c *Ctx) Peek(key []byte) (store.Entry, bool) {
 	return e, ok
 }
 
-// Write looks a key up on behalf of a write.
+// Write looks a key up on behalf of a write. A checkpoint being written
+// saves the key's value first if it still needs it (preWrite).
 func (c *Ctx) Write(key []byte) (store.Entry, bool) {
 	e, ok := c.lookup(key)
 	if ok {
+		c.S.preWrite(c.DB, key, e)
 		c.access(key, e)
 	}
 	return e, ok
@@ -88,6 +90,7 @@ func (c *Ctx) Set(key []byte, e store.Entry) {
 	if e.LRU == 0 {
 		e.LRU = c.newLRU()
 	}
+	c.S.preWriteKey(c.DB, key)
 	c.DB.Set(key, e)
 	c.S.touch(c.DBi, key)
 	c.Dirty(1)
@@ -95,9 +98,11 @@ func (c *Ctx) Set(key []byte, e store.Entry) {
 
 // Delete removes a live key; it reports whether one was there.
 func (c *Ctx) Delete(key []byte) bool {
-	if _, ok := c.lookup(key); !ok {
+	e, ok := c.lookup(key)
+	if !ok {
 		return false
 	}
+	c.S.preWrite(c.DB, key, e)
 	c.DB.Delete(key)
 	c.S.touch(c.DBi, key)
 	c.Dirty(1)

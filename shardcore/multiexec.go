@@ -197,6 +197,7 @@ func (s *Shard) unwatchAll(c *conn) {
 
 // touch marks the connections watching key dirty.
 func (s *Shard) touch(db int, key []byte) {
+	s.ckNote(db, key)
 	if len(s.blk.keys) > 0 {
 		s.blockSignal(db, key)
 	}

@@ -24,6 +24,31 @@ type Persistence interface {
 	Info(lines []string) []string
 	// SetFsync applies CONFIG SET appendfsync ("always", "everysec", "no").
 	SetFsync(policy string) error
+
+	// AppendOnly reports whether writes are logged at all (appendonly yes);
+	// WAITAOF refuses to wait for local fsyncs otherwise.
+	AppendOnly() bool
+	// LoggedLSN is the LSN of the last write shard logged (0: none yet).
+	// Call it on the shard's loop.
+	LoggedLSN(shard int) uint64
+	// SyncedLSN is the last LSN of shard known to be on stable storage.
+	// Safe from any goroutine.
+	SyncedLSN(shard int) uint64
+
+	// Cut is a checkpoint's cut on shard: it returns the LSN of the last
+	// write logged so far (which the checkpoint holds) and starts a new
+	// segment for what follows, so that the old ones become removable.
+	// Call it on the shard's loop.
+	Cut(shard int) uint64
+	// SyncThrough makes shard's log durable through lsn. Safe from any
+	// goroutine.
+	SyncThrough(shard int, lsn uint64) error
+	// Truncate removes shard's segments that hold only LSNs <= lsn (a
+	// published checkpoint covers them). Call it on the shard's loop.
+	Truncate(shard int, lsn uint64) error
+	// Size returns the logs' current size and their size after the last
+	// checkpoint (for auto-aof-rewrite-percentage).
+	Size() (current, base int64)
 }
 
 type nopPersistence struct{}
@@ -34,3 +59,10 @@ func (nopPersistence) Commit(int) error               { return nil }
 func (nopPersistence) WriteError() string             { return "" }
 func (nopPersistence) Info(lines []string) []string   { return append(lines, "aof_enabled:0") }
 func (nopPersistence) SetFsync(string) error          { return nil }
+func (nopPersistence) AppendOnly() bool               { return false }
+func (nopPersistence) LoggedLSN(int) uint64           { return 0 }
+func (nopPersistence) SyncedLSN(int) uint64           { return 0 }
+func (nopPersistence) Cut(int) uint64                 { return 0 }
+func (nopPersistence) SyncThrough(int, uint64) error  { return nil }
+func (nopPersistence) Truncate(int, uint64) error     { return nil }
+func (nopPersistence) Size() (int64, int64)           { return 0, 0 }

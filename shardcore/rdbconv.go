@@ -179,14 +179,28 @@ func setFromRDB(v *rdb.Value, cfg *config.Config) (any, error) {
 	return s, nil
 }
 
+// kindTypes is the keel type of each rdb kind: a direct lookup, since
+// loading an RDB file asks for every key.
+var kindTypes = [...]store.Type{
+	rdb.KindString: store.TypeString,
+	rdb.KindList:   store.TypeList,
+	rdb.KindSet:    store.TypeSet,
+	rdb.KindZSet:   store.TypeZSet,
+	rdb.KindHash:   store.TypeHash,
+	rdb.KindStream: store.TypeStream,
+}
+
 // codecForKind finds the registered codec of an rdb kind.
 func codecForKind(k rdb.Kind) (store.Type, rdbCodec, bool) {
-	for t, c := range rdbCodecs {
-		if c.kind == k {
-			return t, c, true
-		}
+	if int(k) >= len(kindTypes) {
+		return 0, rdbCodec{}, false
 	}
-	return 0, rdbCodec{}, false
+	t := kindTypes[k]
+	c, ok := rdbCodecs[t]
+	if !ok || c.kind != k {
+		return 0, rdbCodec{}, false
+	}
+	return t, c, true
 }
 
 // entryToRDB converts a key's value (TTL excluded) to the rdb model. The
@@ -241,13 +255,25 @@ var (
 )
 
 // LoadValue stores v under key in database db with an absolute expiry in
-// Unix ms (0: none), replacing what key held, and logs it as a RESTORE
-// record (see restoreRecord) when persistence is on, so that a restart has
-// the value without its source. A key whose expiry has passed is not
-// stored (and removes what key held). It is for bulk loading before Start
-// (an RDB import): call it from one goroutine only, and CommitLoaded to
-// hand what it logged to the logs.
+// Unix ms (0: none), replacing what key held, and logs it when persistence
+// is on (strings as SET, other values as a RESTORE record: see
+// restoreRecord), so that a restart has the value without its source. A
+// key whose expiry has passed is not stored (and removes what key held).
+// It is for bulk loading before Start (an RDB import): call it from one
+// goroutine only, and CommitLoaded to hand what it logged to the logs.
 func (srv *Server) LoadValue(db int, key []byte, v rdb.Value, expireAt int64) error {
+	return srv.LoadValueAt(db, key, v, expireAt, time.Now().UnixMilli())
+}
+
+// LoadShard is the shard of key. Loading may run one goroutine per shard:
+// LoadValueAt and CommitLoadedShard calls for different shards may run
+// concurrently, those for one shard from one goroutine at a time.
+func (srv *Server) LoadShard(key []byte) int { return srv.shardOf(key).id }
+
+// LoadValueAt is LoadValue with the caller's clock now (Unix ms), which
+// judges expiry and sets the access time; a clock read per batch of keys
+// spares one per key. Before Start only (see LoadShard for concurrency).
+func (srv *Server) LoadValueAt(db int, key []byte, v rdb.Value, expireAt, now int64) error {
 	s := srv.shardOf(key)
 	if db < 0 || db >= len(s.dbs) {
 		return fmt.Errorf("load key %q: db %d out of range 0..%d", key, db, len(s.dbs)-1)
@@ -256,42 +282,79 @@ func (srv *Server) LoadValue(db int, key []byte, v rdb.Value, expireAt int64) er
 		return fmt.Errorf("load key %q: negative expiry %d", key, expireAt)
 	}
 	t := s.dbs[db]
-	now := time.Now().UnixMilli()
 	if expireAt != 0 && expireAt <= now {
 		if _, had := t.Delete(key); had {
+			s.ckNote(db, key)
 			srv.persist.Log(s.id, db, [][]byte{delWord, key}, 0)
 		}
 		return nil
 	}
-	e, ok, err := entryFromRDB(&v, srv.config())
-	if err != nil {
-		return fmt.Errorf("load key %q: %w", key, err)
-	}
-	if !ok {
-		return nil
-	}
-	payload, err := rdb.EncodeDump(v, dumpVersion)
-	if err != nil {
-		return fmt.Errorf("load key %q: %w", key, err)
+	cfg := srv.config()
+	var e store.Entry
+	var rec [][]byte
+	if v.Kind == rdb.KindString {
+		// Most keys of most files: stored and logged as SET would, which
+		// is cheaper to write and to replay than a DUMP payload.
+		e = store.Entry{Type: store.TypeString, Str: v.Str}
+		if e.Str == nil {
+			e.Str = []byte{}
+		}
+		rec = [][]byte{setWord, key, e.Str}
+		if expireAt != 0 {
+			rec = append(rec, pxatWord, strconv.AppendInt(nil, expireAt, 10))
+		}
+	} else {
+		var ok bool
+		var err error
+		e, ok, err = entryFromRDB(&v, cfg)
+		if err != nil {
+			return fmt.Errorf("load key %q: %w", key, err)
+		}
+		if !ok {
+			return nil
+		}
+		payload, err := rdb.EncodeDump(v, dumpVersion)
+		if err != nil {
+			return fmt.Errorf("load key %q: %w", key, err)
+		}
+		rec = restoreRecord(key, expireAt, payload)
 	}
 	e.ExpireAt = expireAt
 	e.LRU = lruClock(now)
-	if lfuPolicy(srv.config().MaxMemoryPolicy) {
+	if lfuPolicy(cfg.MaxMemoryPolicy) {
 		e.LRU = lfuMinutes(now)<<8 | lfuInitVal
 	}
 	t.Set(key, e)
-	srv.persist.Log(s.id, db, restoreRecord(key, expireAt, payload), 0)
+	s.ckNote(db, key)
+	srv.persist.Log(s.id, db, rec, 0)
 	srv.dirty.Add(1)
 	return nil
 }
+
+var (
+	setWord  = []byte("SET")
+	pxatWord = []byte("PXAT")
+)
 
 // CommitLoaded commits, on every shard, what LoadValue logged. Call it
 // before Start only.
 func (srv *Server) CommitLoaded() error {
 	for _, s := range srv.shards {
-		if err := srv.persist.Commit(s.id); err != nil {
-			return fmt.Errorf("shard %d: commit: %w", s.id, err)
+		if err := srv.CommitLoadedShard(s.id); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// CommitLoadedShard commits what LoadValueAt logged on shard (see
+// LoadShard for concurrency). Before Start only.
+func (srv *Server) CommitLoadedShard(shard int) error {
+	if shard < 0 || shard >= len(srv.shards) {
+		return fmt.Errorf("shard %d out of range 0..%d", shard, len(srv.shards)-1)
+	}
+	if err := srv.persist.Commit(shard); err != nil {
+		return fmt.Errorf("shard %d: commit: %w", shard, err)
 	}
 	return nil
 }

@@ -61,6 +61,11 @@ func (s *Shard) apply(db int, args [][]byte) error {
 	ctx := s.pushCtx()
 	*ctx = Ctx{S: s, DB: s.dbs[db], DBi: db, Args: args, W: w, Now: s.now, effects: ctx.effects[:0]}
 	fn(ctx)
+	if ctx.dirty > 0 && s.ck.on {
+		for _, p := range cmd.keyPositions(args, s.keyBuf[:0]) {
+			s.ckNote(db, args[p])
+		}
+	}
 	s.popCtx()
 	if b := w.Bytes(); len(b) > 0 && b[0] == '-' {
 		return fmt.Errorf("replay: %s: %s", args[0], b[1:len(b)-2])

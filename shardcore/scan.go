@@ -299,8 +299,9 @@ func localFlush(c *Ctx) {
 		for i, db := range c.S.dbs {
 			c.S.touchWatchedIn(i, -1)
 			n += db.Len()
-			db.Clear()
+			c.S.flushTable(i)
 		}
+		c.DB = c.S.dbs[c.DBi]
 		if c.S.id == 0 {
 			n++ // Redis counts FLUSHALL itself as a change
 		}
@@ -308,7 +309,8 @@ func localFlush(c *Ctx) {
 	} else {
 		c.S.touchWatchedIn(c.DBi, -1)
 		n = c.DB.Len()
-		c.DB.Clear()
+		c.S.flushTable(c.DBi)
+		c.DB = c.S.dbs[c.DBi]
 		c.Effect(keyEffFlushdb)
 	}
 	c.Dirty(n)
@@ -347,6 +349,9 @@ func localSwapDB(c *Ctx) {
 	c.S.touchWatchedIn(a, b)
 	c.S.touchWatchedIn(b, a)
 	c.S.dbs[a], c.S.dbs[b] = c.S.dbs[b], c.S.dbs[a]
+	c.S.ckReplaced(a)
+	c.S.ckReplaced(b)
+	c.DB = c.S.dbs[c.DBi]
 	c.Dirty(1)
 	c.Effect(c.Args...)
 	c.OK()

@@ -32,6 +32,7 @@ type Server struct {
 	limits    atomic.Pointer[resp.Limits]
 	log       *slog.Logger
 	persist   Persistence
+	ck        ckState
 
 	seqMu sync.Mutex
 	txSeq uint64
@@ -67,7 +68,8 @@ type serverStats struct {
 // Options are the parts of start-up that are not configuration.
 type Options struct {
 	Logger      *slog.Logger
-	Persistence Persistence // nil: nothing is persisted
+	Persistence Persistence  // nil: nothing is persisted
+	Checkpoints *Checkpoints // nil: no checkpoints
 }
 
 // NewServer builds the shards and binds the listeners; Start runs them.
@@ -108,6 +110,14 @@ func NewServer(cfg *config.Config, opts Options) (*Server, error) {
 			return nil, err
 		}
 		srv.shards = append(srv.shards, sh)
+	}
+	if c := opts.Checkpoints; c != nil {
+		srv.ck.cfg = *c
+		srv.ck.nextID = c.Next
+		srv.ck.needFull = c.Full
+		for _, sh := range srv.shards {
+			sh.ck.init(len(sh.dbs))
+		}
 	}
 	if err := srv.listen(); err != nil {
 		srv.closeShards()

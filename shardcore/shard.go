@@ -69,6 +69,8 @@ type Shard struct {
 	casDirty  map[int64]bool
 
 	blk blockState // blocked clients parked here, waiters on keys here
+
+	ck shardCk // checkpoint marks and the snapshot being written
 }
 
 // message is one unit in a shard's inbox. Exactly one of lock, batch, fn is set.
@@ -149,6 +151,7 @@ func (s *Shard) run(ready chan<- struct{}) {
 		s.serveAgain()
 		s.blockTick()
 		s.cron()
+		s.ckStep()
 		s.endIteration()
 	}
 	s.shutdown()
@@ -189,7 +192,7 @@ func (s *Shard) pollTimeout() int {
 	if len(s.dirtyConns) > 0 || s.hasOutgoing() || len(s.again) > 0 {
 		return 0
 	}
-	return s.blockPollTimeout(s.srv.cronInterval(s))
+	return s.ckPollTimeout(s.blockPollTimeout(s.srv.cronInterval(s)))
 }
 
 func (s *Shard) onEvent(ev unix.EpollEvent) {

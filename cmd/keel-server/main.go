@@ -10,9 +10,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"github.com/keeldb/keel/durability"
 	"github.com/keeldb/keel/recovery"
@@ -47,33 +47,53 @@ func run(args []string) int {
 		logger.Error("cannot create data directory", "dir", cfg.Dir, "err", err)
 		return 1
 	}
-	opts := shardcore.Options{Logger: logger}
-	var rec *recovery.Recovery
+	policy, err := durability.ParseFsyncPolicy(cfg.AppendFsync)
+	if err != nil {
+		logger.Error("cannot start server", "err", err)
+		return 1
+	}
+	rec, err := recovery.Open(cfg.Dir, durability.OSFS{}, recovery.Config{
+		Shards:           cfg.ShardCount(),
+		Fsync:            policy,
+		LoadTruncated:    cfg.AOFLoadTruncated,
+		CorruptTailMax:   cfg.AOFLoadCorruptTailMaxSize,
+		SegmentSize:      cfg.AOFSegmentSize,
+		AppendOnly:       cfg.AppendOnly,
+		Checkpoints:      true,
+		CheckpointRetain: cfg.CheckpointRetain,
+		Logger:           logger,
+	})
+	if err != nil {
+		logger.Error("cannot load the data directory", "dir", cfg.Dir, "err", err)
+		return 1
+	}
+	defer rec.CheckpointStore().Close()
+	opts := shardcore.Options{Logger: logger, Checkpoints: &shardcore.Checkpoints{
+		Store: rec.CheckpointStore(), Sink: rec, Next: rec.NextCheckpointID(),
+	}}
 	if cfg.AppendOnly {
-		policy, err := durability.ParseFsyncPolicy(cfg.AppendFsync)
-		if err != nil {
-			logger.Error("cannot start server", "err", err)
-			return 1
-		}
-		rec, err = recovery.Open(cfg.Dir, durability.OSFS{}, recovery.Config{
-			Shards:        cfg.ShardCount(),
-			Fsync:         policy,
-			LoadTruncated: cfg.AOFLoadTruncated,
-			SegmentSize:   cfg.AOFSegmentSize,
-			Logger:        logger,
-		})
-		if err != nil {
-			logger.Error("cannot load the data directory", "dir", cfg.Dir, "err", err)
-			return 1
-		}
 		opts.Persistence = rec.Logs()
-	} else if _, err := os.Stat(filepath.Join(cfg.Dir, durability.ManifestName)); err == nil {
-		logger.Warn("appendonly is no: the AOF in the data directory is not loaded, and writes are not persisted", "dir", cfg.Dir)
+	} else if rec.HasLogs() {
+		logger.Warn("appendonly is no: the AOF in the data directory is not loaded, and writes are only persisted by checkpoints", "dir", cfg.Dir)
 	}
 	srv, err := shardcore.NewServer(cfg, opts)
 	if err != nil {
 		logger.Error("cannot start server", "err", err)
 		return 1
+	}
+	start := time.Now()
+	keys, err := srv.LoadCheckpoint(rec.CheckpointStore())
+	if err != nil {
+		logger.Error("cannot load the checkpoint", "dir", cfg.Dir, "err", err)
+		return 1
+	}
+	if keys > 0 {
+		secs := time.Since(start).Seconds()
+		logger.Info("DB loaded from checkpoint", "keys", keys, "seconds", fmt.Sprintf("%.3f", secs),
+			"keys_per_sec", int64(float64(keys)/max(secs, 1e-9)))
+	}
+	if !cfg.AppendOnly {
+		rec = nil // nothing to replay and no logs to open or close
 	}
 	// Before the loops start: a client may signal as soon as it is served.
 	sig := make(chan os.Signal, 1)
@@ -96,6 +116,7 @@ func run(args []string) int {
 		logger.Error("cannot import the RDB file", "file", cfg.ImportRDB, "err", err)
 		return 1
 	}
+	imported := cfg.ImportRDB != ""
 	if serveWhileLoading {
 		srv.SetLoading(true)
 		srv.Start()
@@ -131,10 +152,17 @@ func run(args []string) int {
 		srv.Start()
 	}
 	logger.Info("keel is ready to accept connections", "port", srv.Port(), "shards", srv.Shards(), "pid", os.Getpid())
+	if imported {
+		// The next start then loads the checkpoint, not the RDB's log.
+		if err := srv.Checkpoint(false); err != nil {
+			logger.Error("cannot checkpoint the imported RDB", "err", err)
+		}
+	}
 
 	select {
 	case s := <-sig:
 		logger.Info("received signal, shutting down", "signal", s.String())
+		srv.ShutdownCheckpoint()
 		srv.Stop()
 	case <-srv.Done():
 	}

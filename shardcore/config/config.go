@@ -139,6 +139,7 @@ type Config struct {
 	AutoAOFRewritePercentage   int         // auto-aof-rewrite-percentage
 	AutoAOFRewriteMinSize      int64       // auto-aof-rewrite-min-size
 	AOFLoadTruncated           bool        // aof-load-truncated
+	AOFLoadCorruptTailMaxSize  int64       // aof-load-corrupt-tail-max-size (keel): bytes of a damaged log tail start-up may cut (0 = none)
 	AOFUseRDBPreamble          bool        // aof-use-rdb-preamble
 	AOFTimestampEnabled        bool        // aof-timestamp-enabled
 	AOFRewriteIncrementalFsync bool        // aof-rewrite-incremental-fsync

@@ -117,6 +117,7 @@ func buildOptions() []*option {
 		numOpt("auto-aof-rewrite-percentage", "", 0, signedInt, 0, intMax, func(c *Config) *int { return &c.AutoAOFRewritePercentage }),
 		numOpt("auto-aof-rewrite-min-size", "", 0, memorySigned, 0, llongMax, func(c *Config) *int64 { return &c.AutoAOFRewriteMinSize }),
 		boolOpt("aof-load-truncated", "", 0, func(c *Config) *bool { return &c.AOFLoadTruncated }),
+		numOpt("aof-load-corrupt-tail-max-size", "", 0, memorySigned, 0, llongMax, func(c *Config) *int64 { return &c.AOFLoadCorruptTailMaxSize }),
 		boolOpt("aof-use-rdb-preamble", "", 0, func(c *Config) *bool { return &c.AOFUseRDBPreamble }),
 		boolOpt("aof-timestamp-enabled", "", 0, func(c *Config) *bool { return &c.AOFTimestampEnabled }),
 		boolOpt("aof-rewrite-incremental-fsync", "", 0, func(c *Config) *bool { return &c.AOFRewriteIncrementalFsync }),

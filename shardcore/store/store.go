@@ -60,7 +60,23 @@ type Entry struct {
 	// derived from its bytes: APPEND/SETRANGE/SETBIT build "raw" strings,
 	// INCRBYFLOAT an "embstr" even when the text is an integer.
 	Enc StrEnc
+	// Marks are the key's checkpoint marks (see Mark). Get and Scan report
+	// them; Set ignores this field: a replaced key keeps its marks, a new
+	// key has none.
+	Marks Mark
 }
+
+// Mark is a set of checkpoint marks. A shard marks each key it writes with
+// the mark of the checkpoint that must save it; two marks alternate, so
+// that the keys of a checkpoint being written (one mark) are told apart
+// from those written since its cut (the other).
+type Mark uint8
+
+// The two checkpoint marks.
+const (
+	MarkA Mark = 1
+	MarkB Mark = 2
+)
 
 // entry is one key. It holds no pointers, so entry pages are never scanned.
 type entry struct {
@@ -81,7 +97,12 @@ const (
 	flagFree               // the entry is on the free list
 	flagRaw                // Entry.Enc == EncRaw
 	flagEmbstr             // Entry.Enc == EncEmbstr
+	flagMarkA              // Mark MarkA; flagMarkB must follow it
+	flagMarkB
 )
+
+// markShift places a Mark in entry.flag.
+const markShift = 4 // log2(flagMarkA)
 
 const (
 	entShift     = 12
@@ -344,6 +365,32 @@ func (t *Table) Touch(key []byte, lru uint32) bool {
 	return true
 }
 
+// AddMark adds m to key's marks; it reports whether key exists.
+func (t *Table) AddMark(key []byte, m Mark) bool {
+	i := t.lookup(key, uint32(Hash(key)))
+	if i == 0 {
+		return false
+	}
+	t.ent(i).flag |= uint8(m) << markShift
+	return true
+}
+
+// ClearMark removes m from key's marks, if key exists.
+func (t *Table) ClearMark(key []byte, m Mark) {
+	if i := t.lookup(key, uint32(Hash(key))); i != 0 {
+		t.ent(i).flag &^= uint8(m) << markShift
+	}
+}
+
+// MarkAll adds m to every key's marks.
+func (t *Table) MarkAll(m Mark) {
+	for i := uint32(1); i < t.nents; i++ {
+		if ent := t.ent(i); ent.flag&flagFree == 0 {
+			ent.flag |= uint8(m) << markShift
+		}
+	}
+}
+
 // Delete removes key and returns what it held. The returned Str stays
 // readable until the end of the next mutation, so it may be passed to Set.
 func (t *Table) Delete(key []byte) (Entry, bool) {
@@ -486,7 +533,7 @@ func (t *Table) keyOf(ent *entry) []byte {
 }
 
 func (t *Table) entryOf(ent *entry) Entry {
-	out := Entry{Type: ent.typ, LRU: ent.lru, Enc: flagEnc(ent.flag)}
+	out := Entry{Type: ent.typ, LRU: ent.lru, Enc: flagEnc(ent.flag), Marks: Mark(ent.flag>>markShift) & (MarkA | MarkB)}
 	if ent.ttl != 0 {
 		out.ExpireAt = t.ttlAt[ent.ttl-1]
 	}
