@@ -36,7 +36,9 @@ import (
 // behave as the non-blocking form, which is what runs inside MULTI/EXEC.
 type BlockOp struct {
 	// Parse validates the call and returns the keys it waits on, in order,
-	// and its timeout in ms (0: forever), or the error reply.
+	// and its timeout in ms (0: forever), or the error reply. No keys and
+	// no error mean the call does not block (XREAD without BLOCK): it then
+	// runs as any other command.
 	Parse func(args [][]byte) (keys [][]byte, timeoutMs int64, errMsg string)
 	// Type is the value type whose appearance at a key can serve a waiter.
 	Type store.Type
@@ -49,6 +51,17 @@ type BlockOp struct {
 	// reply and undo, when not nil, is a command run on key's shard that
 	// puts back what was taken, should the client be gone meanwhile.
 	Serve func(m *Multi, key []byte) (reply []byte, undo [][]byte, served bool)
+	// Try, when set, is the initial attempt instead of Serve on each key:
+	// it runs the whole call (every shard held; as a write if the command
+	// writes) and reports served=false when the reply means "nothing yet".
+	// It may rewrite m.Args in place for the later serves (XREAD's $
+	// becomes the stream's last ID at the time of the call).
+	Try func(m *Multi) (reply []byte, served bool)
+	// Broadcast ops consume nothing a waiter could lose to another (reads,
+	// or consumer-group deliveries decided by the serve): every change of a
+	// key is offered to each of its waiters, whatever the key then holds,
+	// and a serve that finds nothing leaves its waiter blocked.
+	Broadcast bool
 }
 
 var blockOps = map[string]*BlockOp{}
@@ -73,6 +86,7 @@ type waiter struct {
 	armed    []*Shard
 	pending  [][]byte // keys offered while a serve was in flight
 	gone     bool     // the connection closed while a serve was in flight
+	unblock  []byte   // CLIENT UNBLOCK's reply, for when the serve in flight ends
 }
 
 type waiterState uint8
@@ -102,6 +116,8 @@ type keyWaiters struct {
 type blockState struct {
 	waiters      map[*waiter]struct{}
 	nextDeadline int64
+	blocked      int // armed waiters parked here (INFO blocked_clients)
+	inTimeout    int // those with a deadline (clients_in_timeout_table)
 	keys         map[blockKey]*keyWaiters
 	check        map[blockKey]struct{}
 }
@@ -113,13 +129,17 @@ func (s *Shard) block(c *conn, cmd *Command, args [][]byte) bool {
 	if op == nil {
 		return false
 	}
-	args = copyArgs(args) // the waiter outlives the input buffer
 	keys, timeout, errMsg := op.Parse(args)
 	if errMsg != "" {
 		c.w.Error(errMsg)
 		s.reply(c)
 		return true
 	}
+	if keys == nil {
+		return false
+	}
+	args = copyArgs(args) // the waiter outlives the input buffer
+	keys, _, _ = op.Parse(args)
 	w := &waiter{origin: s, c: c, op: op, args: args, keys: keys, db: c.db, proto: c.w.Proto}
 	if timeout > 0 {
 		w.deadline = s.now + timeout
@@ -132,15 +152,16 @@ func (s *Shard) block(c *conn, cmd *Command, args [][]byte) bool {
 	s.sendBatches()
 	s.blockProbe(c)
 	go func() {
-		key, reply, undo, served := s.srv.blockServe(w, keys)
+		key, reply, undo, served := s.srv.blockServe(w, keys, true)
 		s.post(message{ctrl: true, fn: func(s *Shard) { s.serveDone(w, false, key, reply, undo, served) }})
 	}()
 	return true
 }
 
 // blockServe runs one serve attempt over keys (in order, the first that
-// serves wins) as a transaction holding every shard involved.
-func (srv *Server) blockServe(w *waiter, keys [][]byte) (key, reply []byte, undo [][]byte, served bool) {
+// serves wins) as a transaction holding every shard involved; initial is
+// the attempt made when the call arrives.
+func (srv *Server) blockServe(w *waiter, keys [][]byte, initial bool) (key, reply []byte, undo [][]byte, served bool) {
 	var shards []*Shard
 	add := func(k []byte) {
 		sh := srv.shardOf(k)
@@ -159,12 +180,26 @@ func (srv *Server) blockServe(w *waiter, keys [][]byte) (key, reply []byte, undo
 			add(k)
 		}
 	}
-	// Held as a read first: a call that finds every key missing (the
-	// usual way to block) then logs nothing, not even a transaction end.
+	cmd := lookupCommand(w.args[0])
+	// Held as a read first: a call that finds nothing (the usual way to
+	// block) then logs nothing, not even a transaction end. Try and
+	// broadcast serves look at the keys whatever they hold, and make the
+	// transaction a write (m.t.write) before they change anything.
+	direct := (initial && w.op.Try != nil) || (!initial && w.op.Broadcast)
 	t := srv.lockShards(shards, false)
 	t.nested = true
-	m := &Multi{srv: srv, t: t, Cmd: lookupCommand(w.args[0]), Args: w.args, DBi: w.db, connID: w.c.id}
+	m := &Multi{srv: srv, t: t, Cmd: cmd, Args: w.args, DBi: w.db, connID: w.c.id}
 	m.W.Proto = w.proto
+	if direct {
+		if initial {
+			reply, served = w.op.Try(m)
+		} else {
+			reply, undo, served = w.op.Serve(m, keys[0])
+			key = keys[0]
+		}
+		t.finish()
+		return key, reply, undo, served
+	}
 	exists := false
 	for _, r := range m.Each(func(c *Ctx) any {
 		for _, k := range keys {
@@ -206,11 +241,16 @@ func (s *Shard) serveDone(w *waiter, offered bool, key, reply []byte, undo [][]b
 		s.finishWaiter(w)
 		return
 	}
-	if offered {
+	if offered && !w.op.Broadcast {
 		k := blockKey{db: w.db, key: string(key)}
 		s.srv.shardOf(key).post(message{fn: func(ks *Shard) { ks.withdrawOffer(w, k) }})
 	}
 	if w.gone {
+		s.finishWaiter(w)
+		return
+	}
+	if w.unblock != nil {
+		s.complete(w.slot, w.unblock)
 		s.finishWaiter(w)
 		return
 	}
@@ -267,13 +307,23 @@ func (s *Shard) arm(w *waiter) {
 		s.blk.waiters = map[*waiter]struct{}{}
 	}
 	s.blk.waiters[w] = struct{}{}
+	s.blk.blocked++
+	if w.deadline != 0 {
+		s.blk.inTimeout++
+	}
 }
 
 // finishWaiter ends w: cancels it everywhere and resumes its connection.
 func (s *Shard) finishWaiter(w *waiter) {
 	w.state = waitDone
 	w.pending = nil
-	delete(s.blk.waiters, w)
+	if _, ok := s.blk.waiters[w]; ok {
+		delete(s.blk.waiters, w)
+		s.blk.blocked--
+		if w.deadline != 0 {
+			s.blk.inTimeout--
+		}
+	}
 	for _, sh := range w.armed {
 		sh.post(message{fn: func(ks *Shard) { ks.removeWaiter(w) }})
 	}
@@ -323,6 +373,11 @@ func (s *Shard) offer(w *waiter, key []byte) {
 	case waitBlocked:
 		s.startServe(w, key)
 	case waitTrying, waitServing:
+		for _, k := range w.pending {
+			if string(k) == string(key) {
+				return
+			}
+		}
 		w.pending = append(w.pending, key)
 	}
 	// waitDone: the cancel on its way withdraws the offer.
@@ -331,7 +386,7 @@ func (s *Shard) offer(w *waiter, key []byte) {
 func (s *Shard) startServe(w *waiter, key []byte) {
 	w.state = waitServing
 	go func() {
-		_, reply, undo, served := s.srv.blockServe(w, [][]byte{key})
+		_, reply, undo, served := s.srv.blockServe(w, [][]byte{key}, false)
 		s.post(message{ctrl: true, fn: func(s *Shard) { s.serveDone(w, true, key, reply, undo, served) }})
 	}()
 }
@@ -389,20 +444,29 @@ func (s *Shard) blockSignal(db int, key []byte) {
 	s.blk.check[k] = struct{}{}
 }
 
-// offerKey offers key k to its first waiter of the key's type, if the key
-// holds a value and no offer is outstanding.
+// offerKey offers key k to each of its broadcast waiters, and to its first
+// other waiter of the key's type if the key holds a value and no offer is
+// outstanding.
 func (s *Shard) offerKey(k blockKey) {
 	kw := s.blk.keys[k]
-	if kw == nil || kw.offered != nil {
+	if kw == nil {
 		return
 	}
 	key := []byte(k.key)
+	for _, w := range kw.q {
+		if w.op.Broadcast {
+			w.origin.post(message{ctrl: true, fn: func(o *Shard) { o.offer(w, key) }})
+		}
+	}
+	if kw.offered != nil {
+		return
+	}
 	e, ok := s.dbs[k.db].Get(key)
 	if !ok || (e.ExpireAt != 0 && e.ExpireAt <= s.now) {
 		return
 	}
 	for _, w := range kw.q {
-		if w.op.Type == e.Type {
+		if w.op.Type == e.Type && !w.op.Broadcast {
 			kw.offered = w
 			w.origin.post(message{ctrl: true, fn: func(o *Shard) { o.offer(w, key) }})
 			return
@@ -422,8 +486,13 @@ func (s *Shard) addWaiter(w *waiter, keys []blockKey) {
 			s.blk.keys[k] = kw
 		}
 		kw.q = append(kw.q, w)
-		// A push may have landed between the initial attempt and now.
-		s.blk.check[k] = struct{}{}
+		// A write may have landed between the initial attempt and now.
+		if w.op.Broadcast {
+			key := []byte(k.key)
+			w.origin.post(message{ctrl: true, fn: func(o *Shard) { o.offer(w, key) }})
+		} else {
+			s.blk.check[k] = struct{}{}
+		}
 	}
 }
 
@@ -459,6 +528,30 @@ func (s *Shard) withdrawOffer(w *waiter, k blockKey) {
 		kw.offered = nil
 		s.blk.check[k] = struct{}{}
 	}
+}
+
+// unblockConn is CLIENT UNBLOCK on the client's shard: a blocked client
+// gets what its timeout would give (or the UNBLOCKED error) and resumes.
+// A client whose serve is in flight ends its wait with that reply unless
+// the serve delivers. It reports whether c was blocked.
+func (s *Shard) unblockConn(c *conn, withError bool) bool {
+	w := c.block
+	if w == nil || w.state == waitDone || w.gone {
+		return false
+	}
+	out := resp.Writer{Proto: w.proto}
+	if withError {
+		out.Error("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+	} else {
+		out.NullArray()
+	}
+	if w.state != waitBlocked {
+		w.unblock = out.Bytes()
+		return true
+	}
+	s.complete(w.slot, out.Bytes())
+	s.finishWaiter(w)
+	return true
 }
 
 // blockTimeoutArg parses a blocking timeout in seconds as Redis 7.0 does
