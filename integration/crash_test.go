@@ -2,7 +2,8 @@ package integration
 
 // Crash drills: the real binary under concurrent writers, killed with
 // SIGKILL at random moments and restarted on the same data directory.
-// Every acknowledged write must survive (appendfsync always) or all but
+// Checkpoints (BGSAVE) run throughout. Every acknowledged write must
+// survive (appendfsync always) or all but
 // about the last second's (everysec), and no cross-shard MSET may be half
 // applied. KEEL_CRASH_CYCLES raises the number of cycles.
 
@@ -267,6 +268,22 @@ func crashDrill(t *testing.T, fsync string, cycles int, run func(rng *rand.Rand)
 						return
 					}
 					pipelined++
+				}
+			}
+		})
+		// Checkpoints are taken throughout, so kills land mid-checkpoint too.
+		src, err := dialRaw(p.Addr())
+		require.NoError(t, err)
+		wg.Go(func() {
+			defer src.Close()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(30 * time.Millisecond):
+				}
+				if _, err := src.Do("BGSAVE"); err != nil {
+					return
 				}
 			}
 		})
