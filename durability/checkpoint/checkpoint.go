@@ -86,7 +86,7 @@ func Open(dir, copyName string, logger *slog.Logger) (*Store, error) {
 	if err := os.RemoveAll(live); err != nil {
 		return nil, fmt.Errorf("checkpoint: remove %s: %w", live, err)
 	}
-	if err := removeUnfinished(dir); err != nil {
+	if err := removeUnfinished(dir, copyName); err != nil {
 		return nil, err
 	}
 	if copyName != "" {
@@ -210,8 +210,10 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// removeUnfinished deletes copies a crash left half made.
-func removeUnfinished(dir string) error {
+// removeUnfinished deletes copies a crash left half made, and copies newer
+// than the one the MANIFEST names (named: "" for none): their checkpoints
+// failed or were never published, and the next ids are taken again.
+func removeUnfinished(dir, named string) error {
 	root := filepath.Join(dir, CopiesDir)
 	entries, err := os.ReadDir(root)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -220,8 +222,10 @@ func removeUnfinished(dir string) error {
 	if err != nil {
 		return fmt.Errorf("checkpoint: list %s: %w", root, err)
 	}
+	namedID, _ := ParseCopyName(named)
 	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".tmp") {
+		id, isCopy := ParseCopyName(e.Name())
+		if strings.HasSuffix(e.Name(), ".tmp") || isCopy && id > namedID {
 			if err := os.RemoveAll(filepath.Join(root, e.Name())); err != nil {
 				return fmt.Errorf("checkpoint: remove unfinished copy: %w", err)
 			}
