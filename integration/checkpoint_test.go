@@ -40,7 +40,9 @@ func ckWorkload(rng *rand.Rand, t *testing.T, rc *rawConn) *workload {
 	add(func() []string { return []string{"XADD", xkey(), "*", "f", member()} })
 	add(func() []string { return []string{"XADD", xkey(), "MAXLEN", "5", "*", "f", member()} })
 	add(func() []string { return []string{"XGROUP", "CREATE", xkey(), "g", "0", "MKSTREAM"} })
-	add(func() []string { return []string{"XREADGROUP", "GROUP", "g", "c" + strconv.Itoa(rng.IntN(2)), "COUNT", "2", "STREAMS", xkey(), ">"} })
+	add(func() []string {
+		return []string{"XREADGROUP", "GROUP", "g", "c" + strconv.Itoa(rng.IntN(2)), "COUNT", "2", "STREAMS", xkey(), ">"}
+	})
 	add(func() []string { return []string{"PFADD", hkey(), member(), member(), member()} })
 	add(func() []string { return []string{"DEL", zkey(), xkey()} })
 	return w
