@@ -113,7 +113,8 @@ func (srv *Server) startCheckpoint(rewrite, schedule bool, done chan error) erro
 	return nil
 }
 
-func (srv *Server) checkpointRunning() bool {
+// CheckpointRunning reports whether a checkpoint is being taken.
+func (srv *Server) CheckpointRunning() bool {
 	srv.ck.mu.Lock()
 	defer srv.ck.mu.Unlock()
 	return srv.ck.running != nil

@@ -98,7 +98,7 @@ func liveImage(t *testing.T, srv *Server) map[string]string {
 
 func waitCheckpointIdle(t *testing.T, srv *Server) {
 	t.Helper()
-	require.Eventually(t, func() bool { return !srv.checkpointRunning() }, 30*time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return !srv.CheckpointRunning() }, 30*time.Second, 5*time.Millisecond)
 }
 
 func ckInfoField(t *testing.T, info, name string) string {
@@ -265,4 +265,20 @@ func TestCheckpointCommands(t *testing.T) {
 
 	plain := testServer(t, 1)
 	require.Equal(t, "-ERR checkpoints are disabled (no data directory)\r\n", testRaw(t, plain).do("BGSAVE"))
+}
+
+// TestCheckpointSaveRules: "save <seconds> <changes>" starts checkpoints by
+// itself, as in redis.conf.
+func TestCheckpointSaveRules(t *testing.T) {
+	srv, sink := ckServer(t, 2, "--save", "1 3")
+	c := testClient(t, srv)
+	require.NoError(t, c.Set(ctxb(), "a", "1", 0).Err())
+	time.Sleep(1200 * time.Millisecond)
+	require.Zero(t, srv.ckInfo().saves, "one change is below the rule")
+	require.NoError(t, c.MSet(ctxb(), "b", "1", "c", "1").Err())
+	require.Eventually(t, func() bool { return srv.ckInfo().saves == 1 }, 5*time.Second, 20*time.Millisecond)
+	waitCheckpointIdle(t, srv)
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	require.Len(t, sink.published, 1)
 }

@@ -51,7 +51,7 @@ func cmdBgsave(m *Multi) {
 		}
 		schedule = true
 	}
-	running := m.srv.checkpointRunning()
+	running := m.srv.CheckpointRunning()
 	err := m.srv.startCheckpoint(false, schedule, nil)
 	switch {
 	case errors.Is(err, errCkInProgress):
@@ -67,7 +67,7 @@ func cmdBgsave(m *Multi) {
 
 func cmdBgrewriteaof(m *Multi) {
 	releaseAll(m)
-	running := m.srv.checkpointRunning()
+	running := m.srv.CheckpointRunning()
 	if err := m.srv.startCheckpoint(true, true, nil); err != nil {
 		m.W.Error("ERR " + err.Error())
 		return

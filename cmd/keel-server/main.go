@@ -67,9 +67,9 @@ func run(args []string) int {
 		logger.Error("cannot load the data directory", "dir", cfg.Dir, "err", err)
 		return 1
 	}
-	defer rec.CheckpointStore().Close()
+	ckStore := rec.CheckpointStore()
 	opts := shardcore.Options{Logger: logger, Checkpoints: &shardcore.Checkpoints{
-		Store: rec.CheckpointStore(), Sink: rec, Next: rec.NextCheckpointID(),
+		Store: ckStore, Sink: rec, Next: rec.NextCheckpointID(),
 	}}
 	if cfg.AppendOnly {
 		opts.Persistence = rec.Logs()
@@ -82,7 +82,7 @@ func run(args []string) int {
 		return 1
 	}
 	start := time.Now()
-	keys, err := srv.LoadCheckpoint(rec.CheckpointStore())
+	keys, err := srv.LoadCheckpoint(ckStore)
 	if err != nil {
 		logger.Error("cannot load the checkpoint", "dir", cfg.Dir, "err", err)
 		return 1
@@ -172,6 +172,11 @@ func run(args []string) int {
 			logger.Error("cannot close the AOF", "err", err)
 			return 1
 		}
+	}
+	// A checkpoint cut short by SHUTDOWN NOSAVE is abandoned: the next
+	// start rebuilds the store from the last published copy.
+	if !srv.CheckpointRunning() {
+		ckStore.Close()
 	}
 	logger.Info("keel is now ready to exit, bye bye")
 	return 0
