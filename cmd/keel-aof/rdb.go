@@ -47,28 +47,50 @@ func openOffline(dir string, shards, databases int, loadTruncated bool, logger *
 		Shards:        shards,
 		Fsync:         durability.FsyncNo, // close fsyncs everything once
 		LoadTruncated: loadTruncated,
+		AppendOnly:    true,
+		Checkpoints:   true,
 		Logger:        logger,
 	})
 	if err != nil {
 		return nil, err
 	}
 	// The server binds a loopback port it never serves: NewServer always
-	// listens, and offline work needs its shards.
+	// listens, and offline work needs its shards. It takes no checkpoints:
+	// offline work only adds to the logs.
+	o := &offline{rec: rec}
 	srv, err := shardcore.NewServer(cfg, shardcore.Options{Logger: logger, Persistence: rec.Logs()})
 	if err != nil {
+		o.closeCheckpoint()
 		return nil, err
+	}
+	o.srv = srv
+	if st := rec.CheckpointStore(); st != nil {
+		if _, err := srv.LoadCheckpoint(st); err != nil {
+			o.closeCheckpoint()
+			return nil, err
+		}
 	}
 	sum, err := rec.Replay(srv)
 	if err != nil {
-		rec.Logs().Close()
+		o.close()
 		return nil, err
 	}
 	logger.Info("data directory loaded", "dir", dir, "shards", shards, "records", sum.Records, "bytes", sum.Bytes,
 		"keys", srv.KeyCount(), "seconds", fmt.Sprintf("%.3f", sum.Duration.Seconds()))
-	return &offline{srv: srv, rec: rec}, nil
+	return o, nil
 }
 
-func (o *offline) close() error { return o.rec.Logs().Close() }
+// close flushes and closes the logs and the checkpoint store.
+func (o *offline) close() error {
+	return errors.Join(o.rec.Logs().Close(), o.closeCheckpoint())
+}
+
+func (o *offline) closeCheckpoint() error {
+	if st := o.rec.CheckpointStore(); st != nil {
+		return st.Close()
+	}
+	return nil
+}
 
 // loggedShards is the shard count that wrote dir's logs, 0 when they hold
 // no data (or there is no MANIFEST yet).
@@ -96,7 +118,7 @@ func loggedShards(dir string) (int, error) {
 	return n, nil
 }
 
-func runExportRDB(args []string, _, stderr io.Writer) error {
+func runExportRDB(args []string, _ io.Reader, _, stderr io.Writer) error {
 	fl := newFlags("export-rdb", "--dir <datadir> --out <dump.rdb>", stderr)
 	dir := fl.String("dir", "", "keel data directory to export (left unchanged: it is loaded from a temporary copy)")
 	out := fl.String("out", "", "RDB file to write (RDB version 10, as redis-server 7.0 writes; replaced atomically)")
@@ -113,6 +135,11 @@ func runExportRDB(args []string, _, stderr io.Writer) error {
 	} else if !st.IsDir() {
 		return fmt.Errorf("%s is not a directory", *dir)
 	}
+	lock, err := lockDir(*dir)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	shards, err := loggedShards(*dir)
 	if err != nil {
 		return err
@@ -143,14 +170,24 @@ func runExportRDB(args []string, _, stderr io.Writer) error {
 	return nil
 }
 
-// copyDataDir copies what recovery reads of a data directory: the MANIFEST
-// and the AOF segments.
+// copyDataDir copies what recovery reads of a data directory: the MANIFEST,
+// the checkpoint it names and the AOF segments.
 func copyDataDir(src, dst string) error {
 	if err := copyFile(filepath.Join(src, durability.ManifestName), filepath.Join(dst, durability.ManifestName)); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
 		}
 		return err
+	}
+	m, err := durability.LoadManifest(durability.OSFS{}, src)
+	if err != nil {
+		return err
+	}
+	if m.Checkpoint != nil {
+		rel := filepath.FromSlash(m.Checkpoint.ID)
+		if err := copyTree(filepath.Join(src, rel), filepath.Join(dst, rel)); err != nil {
+			return fmt.Errorf("copy checkpoint %s: %w", m.Checkpoint.ID, err)
+		}
 	}
 	entries, err := os.ReadDir(filepath.Join(src, aof.DirName))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -171,6 +208,26 @@ func copyDataDir(src, dst string) error {
 		}
 	}
 	return nil
+}
+
+// copyTree copies the directory src (regular files and subdirectories).
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		switch {
+		case e.IsDir():
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		case e.Type().IsRegular():
+			return copyFile(p, filepath.Join(dst, rel))
+		}
+		return nil
+	})
 }
 
 func copyFile(src, dst string) error {
@@ -260,7 +317,7 @@ func writeRDB(srv *shardcore.Server, path string, logger *slog.Logger) (int64, e
 	return n, nil
 }
 
-func runImportRDB(args []string, _, stderr io.Writer) error {
+func runImportRDB(args []string, _ io.Reader, _, stderr io.Writer) error {
 	fl := newFlags("import-rdb", "--dir <datadir> --in <dump.rdb>", stderr)
 	dir := fl.String("dir", "", "keel data directory to import into (created if missing)")
 	in := fl.String("in", "", "RDB file to import (any version from 1 to 12)")
@@ -278,6 +335,14 @@ func runImportRDB(args []string, _, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		return err
+	}
+	lock, err := lockDir(*dir)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
 	n, err := loggedShards(*dir)
 	if err != nil {
 		return err
