@@ -77,8 +77,8 @@ func adoptCopy(fsys durability.FS, dir string) error {
 		return err
 	}
 	for _, e := range entries {
-		if e.IsDir() {
-			continue
+		if e.IsDir() || e.Name() == durability.LockName || e.Name() == durability.PidName {
+			continue // the server's own lock, not the copy's
 		}
 		if err := os.Rename(filepath.Join(dir, e.Name()), filepath.Join(dst, e.Name())); err != nil {
 			return fmt.Errorf("recovery: adopt checkpoint copy: %w", err)

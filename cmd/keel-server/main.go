@@ -47,6 +47,12 @@ func run(args []string) int {
 		logger.Error("cannot create data directory", "dir", cfg.Dir, "err", err)
 		return 1
 	}
+	lock, err := durability.LockDir(cfg.Dir)
+	if err != nil {
+		logger.Error("cannot start server", "err", err)
+		return 1
+	}
+	defer lock.Close()
 	policy, err := durability.ParseFsyncPolicy(cfg.AppendFsync)
 	if err != nil {
 		logger.Error("cannot start server", "err", err)
