@@ -129,8 +129,8 @@ func (s *Shard) preWriteKey(t *store.Table, key []byte) {
 }
 
 // ckCut starts this shard's part of job: it returns the last LSN the image
-// holds. It runs while every shard is held.
-func (s *Shard) ckCut(job *ckJob) uint64 {
+// holds and the keys of each database. It runs while every shard is held.
+func (s *Shard) ckCut(job *ckJob) cutPoint {
 	ck := &s.ck
 	sn := &snapshot{job: job, mark: ck.cur, tables: append([]*store.Table(nil), s.dbs...)}
 	sn.batch = job.store.NewBatch()
@@ -151,7 +151,17 @@ func (s *Shard) ckCut(job *ckJob) uint64 {
 	}
 	ck.cur ^= store.MarkA | store.MarkB
 	ck.snap = sn
-	return s.srv.persist.Cut(s.id)
+	cp := cutPoint{lsn: s.srv.persist.Cut(s.id), keys: make([]int64, len(s.dbs))}
+	for db, t := range s.dbs {
+		cp.keys[db] = int64(t.Len())
+	}
+	return cp
+}
+
+// cutPoint is where a shard's part of a checkpoint was cut.
+type cutPoint struct {
+	lsn  uint64
+	keys []int64 // per database
 }
 
 // save adds key's value to the snapshot.

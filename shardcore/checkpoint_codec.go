@@ -90,6 +90,10 @@ func (srv *Server) slotRange(id int) (lo, hi int) {
 // reading its own slot ranges in parallel. Call it before Start. It returns
 // the number of keys loaded.
 func (srv *Server) LoadCheckpoint(st *checkpoint.Store) (int64, error) {
+	meta, _, err := st.Meta()
+	if err != nil {
+		return 0, err
+	}
 	var total atomic.Int64
 	errs := make([]error, len(srv.shards))
 	var wg sync.WaitGroup
@@ -104,6 +108,10 @@ func (srv *Server) LoadCheckpoint(st *checkpoint.Store) (int64, error) {
 			}
 			for db := range s.dbs {
 				t := s.dbs[db]
+				if db < len(meta.Keys) {
+					// Slots spread keys evenly over the shards.
+					t.Reserve(int(meta.Keys[db] * int64(hi-lo+1) / NumSlots))
+				}
 				err := st.Scan(db, lo, hi, func(_ int, key, val []byte) error {
 					e, ok, err := srv.decodeCkValue(val)
 					if err != nil {

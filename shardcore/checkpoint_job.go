@@ -247,9 +247,14 @@ func (srv *Server) checkpointOnce(job *ckJob) (shardResult, error) {
 		return total, err
 	}
 	lsns := make([]uint64, len(cut))
+	keys := make([]int64, len(srv.shards[0].dbs))
 	shards := make([]durability.CheckpointLSN, len(cut))
 	for i, v := range cut {
-		lsns[i] = v.(uint64)
+		cp := v.(cutPoint)
+		lsns[i] = cp.lsn
+		for db, n := range cp.keys {
+			keys[db] += n
+		}
 		shards[i] = durability.CheckpointLSN{Shard: i, LSN: durability.LSN(lsns[i])}
 		// The log must hold everything the image does before the
 		// MANIFEST says the image replaces it.
@@ -257,7 +262,7 @@ func (srv *Server) checkpointOnce(job *ckJob) (shardResult, error) {
 			return total, fmt.Errorf("shard %d: %w", i, err)
 		}
 	}
-	name, err := job.store.Finish(checkpoint.Meta{ID: job.id, TimeMs: timeMs, LSNs: lsns})
+	name, err := job.store.Finish(checkpoint.Meta{ID: job.id, TimeMs: timeMs, LSNs: lsns, Keys: keys})
 	if err != nil {
 		return total, err
 	}

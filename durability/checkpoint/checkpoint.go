@@ -50,6 +50,7 @@ type Meta struct {
 	ID     uint64   `json:"id"`
 	TimeMs int64    `json:"time_ms"`
 	LSNs   []uint64 `json:"lsns"` // per shard: the last logged LSN the image holds
+	Keys   []int64  `json:"keys"` // per database: keys at the cut (sizes tables on load)
 }
 
 // CopyName is the directory of checkpoint id's retained copy, relative to

@@ -862,6 +862,14 @@ func (t *Table) rehash(n int) bool {
 	return false
 }
 
+// Reserve sizes an empty table for n keys, so that a bulk load does not
+// rehash its way up.
+func (t *Table) Reserve(n int) {
+	if t.n == 0 && n > len(t.ht[0]) {
+		t.resize(n)
+	}
+}
+
 func (t *Table) expandIfNeeded() {
 	if len(t.ht[0]) == 0 {
 		t.ht[0] = make([]uint32, initBuckets)
