@@ -30,6 +30,12 @@ import (
 // the next change re-offers it. If the client disconnects while its serve is
 // in flight, what was taken is put back (the op's undo), so every element is
 // popped exactly once and either delivered or left in the keyspace.
+//
+// Stream reads are broadcast ops: a reader takes nothing from the others
+// (consumer groups settle who gets an entry inside the serve), so every
+// change of a key is offered to each of its waiters and a serve that finds
+// nothing new just leaves its waiter blocked. CLIENT UNBLOCK and timeouts
+// end a wait on the origin, as a disconnect does.
 
 // BlockOp describes a blocking command to the blocking machinery. Register
 // one with registerBlocking; the command itself keeps an Fn (and Multi) that
@@ -141,7 +147,9 @@ func (s *Shard) block(c *conn, cmd *Command, args [][]byte) bool {
 	args = copyArgs(args) // the waiter outlives the input buffer
 	keys, _, _ = op.Parse(args)
 	w := &waiter{origin: s, c: c, op: op, args: args, keys: keys, db: c.db, proto: c.w.Proto}
-	if timeout > 0 {
+	// A deadline past what the clock can hold never comes (Redis's wraps
+	// into a time its timeout table never reaches).
+	if timeout > 0 && timeout <= math.MaxInt64-s.now {
 		w.deadline = s.now + timeout
 	}
 	w.slot = s.newSlot(c)
@@ -442,6 +450,16 @@ func (s *Shard) blockSignal(db int, key []byte) {
 		s.blk.check = map[blockKey]struct{}{}
 	}
 	s.blk.check[k] = struct{}{}
+}
+
+// blockSignalDB notes that every key of database db may have changed
+// (FLUSHDB, FLUSHALL, SWAPDB), so its waiters look again.
+func (s *Shard) blockSignalDB(db int) {
+	for k := range s.blk.keys {
+		if k.db == db {
+			s.blk.check[k] = struct{}{}
+		}
+	}
 }
 
 // offerKey offers key k to each of its broadcast waiters, and to its first

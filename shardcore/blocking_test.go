@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -396,4 +397,72 @@ func TestBlockingKilledAndWrongType(t *testing.T) {
 	admin.do("DEL", "{b}k")
 	admin.do("RPUSH", "{b}k", "v")
 	assert.Equal(t, "*2\r\n$4\r\n{b}k\r\n$1\r\nv\r\n", w.read())
+}
+
+// infoField returns one field of INFO clients.
+func infoField(rc *rawConn, name string) string {
+	for _, line := range strings.Split(rc.do("INFO", "clients"), "\r\n") {
+		if v, ok := strings.CutPrefix(line, name+":"); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func TestClientUnblockAndInfo(t *testing.T) {
+	srv := testServer(t, 2)
+	admin := testRaw(t, srv)
+	for _, tc := range [][]string{
+		{"-ERR value is not an integer or out of range", "CLIENT", "UNBLOCK", "abc"},
+		{"-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR", "CLIENT", "UNBLOCK", "abc", "foo"},
+		{"-ERR unknown subcommand or wrong number of arguments for 'UNBLOCK'. Try CLIENT HELP.", "CLIENT", "UNBLOCK", "1", "2", "3"},
+		{"-ERR wrong number of arguments for 'client|unblock' command", "CLIENT", "UNBLOCK"},
+		{":0", "CLIENT", "UNBLOCK", "0"},
+		{":0", "CLIENT", "UNBLOCK", "99999", "ERROR"},
+	} {
+		assert.Equal(t, tc[0]+"\r\n", admin.do(tc[1:]...), "%q", tc[1:])
+	}
+	idle := testRaw(t, srv)
+	idleID := strings.Trim(idle.do("CLIENT", "ID"), ":\r\n")
+	assert.Equal(t, ":0\r\n", admin.do("CLIENT", "UNBLOCK", idleID))
+
+	cases := []struct {
+		block  []string
+		reason string
+		want   string
+	}{
+		{[]string{"BLPOP", "{a}k", "{b}k", "0"}, "", "*-1\r\n"},
+		{[]string{"BZPOPMIN", "{a}k", "{b}k", "5"}, "TIMEOUT", "*-1\r\n"},
+		{[]string{"BLMOVE", "{a}k", "{b}k", "LEFT", "LEFT", "0"}, "ERROR", "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"},
+		{[]string{"XREAD", "BLOCK", "5000", "STREAMS", "{a}k", "{b}k", "$", "$"}, "error", "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"},
+	}
+	for _, tc := range cases {
+		rc := testRaw(t, srv)
+		id := strings.Trim(rc.do("CLIENT", "ID"), ":\r\n")
+		rc.send(tc.block...)
+		waitArmed(t, srv, "{a}k", 1)
+		assert.Equal(t, "1", infoField(admin, "blocked_clients"))
+		assert.Contains(t, admin.do("CLIENT", "LIST", "ID", id), " flags=b ")
+		timeouts := "0"
+		if tc.block[len(tc.block)-1] != "0" || tc.block[0] == "XREAD" {
+			timeouts = "1"
+		}
+		assert.Equal(t, timeouts, infoField(admin, "clients_in_timeout_table"), "%q", tc.block)
+		args := []string{"CLIENT", "UNBLOCK", id}
+		if tc.reason != "" {
+			args = append(args, tc.reason)
+		}
+		assert.Equal(t, ":1\r\n", admin.do(args...))
+		assert.Equal(t, tc.want, rc.read(), "%q", tc.block)
+		assert.Equal(t, ":0\r\n", admin.do(args...))
+		waitArmed(t, srv, "{a}k", 0)
+		waitArmed(t, srv, "{b}k", 0)
+		assert.Equal(t, "0", infoField(admin, "blocked_clients"))
+		assert.Equal(t, "0", infoField(admin, "clients_in_timeout_table"))
+		// The connection goes on.
+		assert.Equal(t, "+PONG\r\n", rc.do("PING"))
+	}
+	// A key written after the unblock stays.
+	admin.do("RPUSH", "{a}k", "x")
+	assert.Equal(t, ":1\r\n", admin.do("LLEN", "{a}k"))
 }

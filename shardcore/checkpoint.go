@@ -99,6 +99,7 @@ func (s *Shard) ckReplaced(db int) {
 func (s *Shard) flushTable(db int) {
 	s.dbs[db] = store.NewTable()
 	s.ckReplaced(db)
+	s.blockSignalDB(db)
 }
 
 // preWrite saves the value key of table t had at the cut before a write

@@ -13,10 +13,10 @@ import (
 func init() {
 	const wb = FlagWrite | FlagBlocking
 	register(
-		&Command{Name: "blpop", Arity: -3, Flags: wb, FirstKey: 1, LastKey: -2, Group: "list", Since: "2.0.0", Summary: "Remove and get the first element in a list, or block until one is available", Fn: func(c *Ctx) { blpopFn(c, true) }, Multi: func(m *Multi) { blockingMulti(m, false) }},
-		&Command{Name: "brpop", Arity: -3, Flags: wb, FirstKey: 1, LastKey: -2, Group: "list", Since: "2.0.0", Summary: "Remove and get the last element in a list, or block until one is available", Fn: func(c *Ctx) { blpopFn(c, false) }, Multi: func(m *Multi) { blockingMulti(m, false) }},
-		&Command{Name: "blmove", Arity: 6, Flags: wb | FlagDenyOOM, FirstKey: 1, LastKey: 2, Group: "list", Since: "6.2.0", Summary: "Pop an element from a list, push it to another list and return it; or block until one is available", Fn: blmoveFn, Multi: func(m *Multi) { blockingMulti(m, true) }},
-		&Command{Name: "brpoplpush", Arity: 4, Flags: wb | FlagDenyOOM, FirstKey: 1, LastKey: 2, Group: "list", Since: "2.2.0", Summary: "Pop an element from a list, push it to another list and return it; or block until one is available", Fn: blmoveFn, Multi: func(m *Multi) { blockingMulti(m, true) }},
+		&Command{Name: "blpop", Arity: -3, Flags: wb | FlagNoscript, FirstKey: 1, LastKey: -2, Group: "list", Since: "2.0.0", Summary: "Remove and get the first element in a list, or block until one is available", Fn: func(c *Ctx) { blpopFn(c, true) }, Multi: func(m *Multi) { blockingMulti(m, false) }},
+		&Command{Name: "brpop", Arity: -3, Flags: wb | FlagNoscript, FirstKey: 1, LastKey: -2, Group: "list", Since: "2.0.0", Summary: "Remove and get the last element in a list, or block until one is available", Fn: func(c *Ctx) { blpopFn(c, false) }, Multi: func(m *Multi) { blockingMulti(m, false) }},
+		&Command{Name: "blmove", Arity: 6, Flags: wb | FlagNoscript | FlagDenyOOM, FirstKey: 1, LastKey: 2, Group: "list", Since: "6.2.0", Summary: "Pop an element from a list, push it to another list and return it; or block until one is available", Fn: blmoveFn, Multi: func(m *Multi) { blockingMulti(m, true) }},
+		&Command{Name: "brpoplpush", Arity: 4, Flags: wb | FlagNoscript | FlagDenyOOM, FirstKey: 1, LastKey: 2, Group: "list", Since: "2.2.0", Summary: "Pop an element from a list, push it to another list and return it; or block until one is available", Fn: blmoveFn, Multi: func(m *Multi) { blockingMulti(m, true) }},
 		&Command{Name: "blmpop", Arity: -5, Flags: wb, Keys: numkeysPositions(2), Group: "list", Since: "7.0.0", Summary: "Pop elements from a list, or block until one is available", Fn: blmpopFn, Multi: func(m *Multi) { blockingMulti(m, false) }},
 	)
 	registerBlocking("blpop", &BlockOp{Parse: blpopParse, Type: store.TypeList, Serve: func(m *Multi, key []byte) ([]byte, [][]byte, bool) { return blpopServe(m, key, true) }})
@@ -64,13 +64,17 @@ func blmoveParse(args [][]byte) ([][]byte, int64, string) {
 	return args[1:2], timeout, errMsg
 }
 
+// blmpopParse checks the pop's arguments before the timeout, as Redis does.
 func blmpopParse(args [][]byte) ([][]byte, int64, string) {
+	keys, _, _, errMsg := lmpopArgs(args[1:])
+	if errMsg != "" {
+		return nil, 0, errMsg
+	}
 	timeout, errMsg := blockTimeoutArg(args[1])
 	if errMsg != "" {
 		return nil, 0, errMsg
 	}
-	keys, _, _, errMsg := lmpopArgs(args[1:])
-	return keys, timeout, errMsg
+	return keys, timeout, ""
 }
 
 func blpopFn(c *Ctx, front bool) {

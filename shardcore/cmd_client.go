@@ -18,6 +18,7 @@ func init() {
 		&Command{Name: "list", Arity: -2, Flags: FlagAdmin | f, Group: "connection", Since: "2.4.0", Summary: "Lists open connections.", Fn: cmdClientList},
 		&Command{Name: "kill", Arity: -3, Flags: FlagAdmin | f, Group: "connection", Since: "2.4.0", Summary: "Terminates open connections.", Fn: cmdClientKill},
 		&Command{Name: "reply", Arity: 3, Flags: f, Group: "connection", Since: "3.2.0", Summary: "Instructs the server whether to reply to commands.", Fn: cmdClientReply},
+		&Command{Name: "unblock", Arity: -3, Flags: FlagAdmin | f, Group: "connection", Since: "5.0.0", Summary: "Unblocks a client blocked by a blocking command from a different connection.", Fn: cmdClientUnblock},
 		&Command{Name: "no-evict", Arity: 3, Flags: FlagAdmin | f, Group: "connection", Since: "7.0.0", Summary: "Sets the client eviction mode of the connection.", Fn: cmdClientNoEvict},
 		&Command{Name: "help", Arity: 2, Flags: FlagLoading | FlagStale | FlagConn, Group: "connection", Since: "5.0.0", Summary: "Returns helpful text about the different subcommands.", Fn: helpFn("CLIENT", clientHelp)},
 	)})
@@ -52,6 +53,8 @@ var clientHelp = []string{
 	"    Control the replies sent to the current connection.",
 	"SETNAME <name>",
 	"    Assign the name <name> to the current connection.",
+	"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+	"    Unblock the specified blocked client.",
 	"NO-EVICT (ON|OFF)",
 	"    Protect current client connection from eviction.",
 }
@@ -322,6 +325,9 @@ func clientLine(b []byte, c *conn, now, argv int64) []byte {
 	if c.sub.subscribed() {
 		flags += "P"
 	}
+	if c.block != nil && c.block.state != waitTrying {
+		flags += "b"
+	}
 	if c.quitting {
 		flags += "c"
 	}
@@ -499,4 +505,53 @@ func cmdClientKill(c *Ctx) {
 			cn.quitting = true
 		}
 	})
+}
+
+// cmdClientUnblock answers a client blocked in a blocking command, on the
+// client's own shard, as its timeout would (or with an error).
+func cmdClientUnblock(c *Ctx) {
+	if c.Conn == nil {
+		c.Error(errNoConn)
+		return
+	}
+	if len(c.Args) > 4 {
+		c.Error("ERR unknown subcommand or wrong number of arguments for '" + sanitize(c.Args[1], 128) + "'. Try CLIENT HELP.")
+		return
+	}
+	withError := false
+	if len(c.Args) == 4 {
+		switch lower(c.Args[3]) {
+		case "timeout":
+		case "error":
+			withError = true
+		default:
+			c.Error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+			return
+		}
+	}
+	id, ok := ParseInt(c.Args[2])
+	if !ok {
+		c.Error(errNotInt)
+		return
+	}
+	srv, proto := c.S.srv, c.W.Proto
+	c.detach(func() []byte {
+		found, _ := srv.gather(func(s *Shard) any {
+			for _, cn := range s.conns {
+				if cn.id == id {
+					return s.unblockConn(cn, withError)
+				}
+			}
+			return false
+		})
+		n := int64(0)
+		for _, f := range found {
+			if f.(bool) {
+				n = 1
+			}
+		}
+		w := resp.Writer{Proto: proto}
+		w.Int(n)
+		return w.Bytes()
+	}, nil)
 }

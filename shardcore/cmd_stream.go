@@ -666,6 +666,7 @@ func xreadKeys(args [][]byte) []int {
 type xreadArgs struct {
 	count      int64
 	block      bool
+	blockMs    int64 // BLOCK's timeout; 0: forever
 	noAck      bool
 	group      []byte
 	consumer   []byte
@@ -691,7 +692,7 @@ func parseXread(args [][]byte, group bool, reply func(string)) (xreadArgs, bool)
 				reply("ERR timeout is negative")
 				return a, false
 			}
-			a.block = true
+			a.block, a.blockMs = true, n
 		case strOptIs(o, "count") && more > 0:
 			i++
 			n, ok := ParseInt(args[i])
@@ -861,8 +862,8 @@ func xreadGeneric(c *Ctx, group bool) {
 		c.W.Raw(rest)
 		return
 	}
-	// Nothing to serve. BLOCK is not wired to the blocking machinery: such
-	// a read replies at once what its timeout would, the same null reply.
+	// Nothing to serve. A blocking call outside MULTI parks instead
+	// (cmd_blocking_stream.go); inside MULTI it never blocks.
 	c.W.Truncate(mark)
 	c.W.NullArray()
 }

@@ -304,7 +304,7 @@ func TestStreamRESP3(t *testing.T) {
 	require.Equal(t, "%2\r\n$4\r\n{a}s\r\n"+entry("1-1", "f", "v")+"$4\r\n{b}s\r\n"+entry("2-1", "g", "w"),
 		rc.do("XREAD", "STREAMS", keyA+"s", keyB+"s", "0", "0"))
 	require.Equal(t, "_\r\n", rc.do("XREAD", "STREAMS", keyA+"s", keyB+"s", "$", "$"))
-	require.Equal(t, "_\r\n", rc.do("XREAD", "BLOCK", "0", "STREAMS", keyA+"s", "$"))
+	require.Equal(t, "_\r\n", rc.do("XREAD", "BLOCK", "10", "STREAMS", keyA+"s", "$"))
 	require.Equal(t, "+OK\r\n", rc.do("XGROUP", "CREATE", keyA+"s", "g", "0"))
 	require.Equal(t, "+OK\r\n", rc.do("XGROUP", "CREATE", keyB+"s", "g", "0"))
 	require.Equal(t, "-NOGROUP No such key '{b}x' or consumer group 'g' in XREADGROUP with GROUP option\r\n",

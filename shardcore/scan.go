@@ -351,6 +351,8 @@ func localSwapDB(c *Ctx) {
 	c.S.dbs[a], c.S.dbs[b] = c.S.dbs[b], c.S.dbs[a]
 	c.S.ckReplaced(a)
 	c.S.ckReplaced(b)
+	c.S.blockSignalDB(a)
+	c.S.blockSignalDB(b)
 	c.DB = c.S.dbs[c.DBi]
 	c.Dirty(1)
 	c.Effect(c.Args...)
