@@ -24,13 +24,17 @@ fuzz:
 	$(GO) test ./shardcore/resp -run '^$$' -fuzz FuzzParse -fuzztime 10s
 	$(GO) test ./rdb -run '^$$' -fuzz FuzzDecode -fuzztime 10s
 
-# Side-by-side with redis-server on this machine: prints ops/s and keel/redis.
+# Side-by-side with redis-server on this machine: prints ops/s and keel/redis,
+# then the cost of crossing shards (integration/crossbench). BENCH_N=20000
+# makes a quick smoke run; integration/bench.sh lists the other knobs.
 bench: build
+	$(GO) build -o $(BIN)/crossbench ./integration/crossbench
 	./integration/bench.sh
 
-# 200 kill -9 / restart cycles with appendfsync always (make test runs 20).
+# 200 kill -9 / restart cycles with appendfsync always over every data type
+# (make test runs 20): exits non-zero on a lost or half-applied write.
 crash-drill: build
-	KEEL_CRASH_CYCLES=200 $(GO) test -count=1 -timeout 60m -run 'TestCrashDrill' -v ./integration/
+	./$(BIN)/keel-drill --server $(BIN)/keel-server --cycles 200 --fsync always
 
 ci: test fuzz
 

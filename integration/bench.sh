@@ -1,34 +1,50 @@
 #!/usr/bin/env bash
 # Side-by-side throughput and memory of keel and redis-server on this machine,
-# both started fresh, with redis-benchmark. `make bench` builds bin/ first;
-# this script builds nothing.
+# both started fresh, with redis-benchmark; then what crossing shards costs
+# keel (MSET over 10 shards, MULTI/EXEC over 5) with integration/crossbench.
+# `make bench` builds bin/ first; this script builds nothing.
 #
 # Environment:
 #   BENCH_N          requests per throughput test (default 1000000)
+#   BENCH_CROSS_N    MSETs or transactions per cross-shard test (default 200000)
 #   BENCH_MEM_N      SETs for the memory test (default 3000000, over 1M keys)
 #   BENCH_PERSIST=1  throughput with appendonly yes, appendfsync everysec and
 #                    then always, on both servers (instead of no persistence)
 #   BENCH_RANDOM=K   spread the throughput tests over K random keys (-r K);
 #                    by default every SET/GET/INCR hits one key, as the plain
-#                    redis-benchmark command does
+#                    redis-benchmark command does. ZADD needs random members:
+#                    it always runs with -r (K, or 100000)
 #   BENCH_TIMEOUT    seconds one redis-benchmark run may take (default 900)
-#   KEEL_BIN, REDIS_SERVER, REDIS_BENCHMARK, REDIS_CLI   override the binaries
+#   KEEL_BIN, CROSSBENCH_BIN, REDIS_SERVER, REDIS_BENCHMARK, REDIS_CLI
+#                    override the binaries
 #
 # Nothing is asserted: the numbers are printed for people to read.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 N=${BENCH_N:-1000000}
+CROSS_N=${BENCH_CROSS_N:-200000}
 MEM_N=${BENCH_MEM_N:-3000000}
 TIMEOUT=${BENCH_TIMEOUT:-900}
 KEEL=${KEEL_BIN:-bin/keel-server}
+CROSSBENCH=${CROSSBENCH_BIN:-bin/crossbench}
 REDIS=${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
 BENCH=${REDIS_BENCHMARK:-$(command -v redis-benchmark || echo /usr/bin/redis-benchmark)}
 CLI=${REDIS_CLI:-$(command -v redis-cli || echo /usr/bin/redis-cli)}
-TESTS=set,get,incr,mset
+TESTS=set,get,incr,mset,lpush,lpop,sadd,hset,lrange_100
+# Commands redis-benchmark has no -t test for, one run each, in this order
+# (ZRANGE reads what ZADD wrote). A row is named by the command's first word.
+CUSTOM=(
+  "ZADD myz __rand_int__ m:__rand_int__"
+  "ZRANGE myz 0 99"
+  "XADD mys * f v"
+  "PUBLISH ch msg"
+)
+# Table rows, in print order: the -t tests, then the custom commands.
+ROWS=(SET GET INCR MSET LPUSH LPOP SADD HSET LRANGE_100 ZADD ZRANGE XADD PUBLISH)
 CLIENTS=50
 
-for b in "$KEEL" "$REDIS" "$BENCH" "$CLI"; do
+for b in "$KEEL" "$CROSSBENCH" "$REDIS" "$BENCH" "$CLI"; do
   if [[ ! -x $b ]]; then
     echo "bench: $b is missing (keel: run 'make bench'; redis: apt-get install redis-server redis-tools)" >&2
     exit 1
@@ -111,16 +127,33 @@ stop() {
   PIDS=("${keep[@]}")
 }
 
-# run_bench PORT PIPELINE OUT: redis-benchmark CSV rows "TEST,rps" into OUT.
+# run_bench PORT PIPELINE OUT: redis-benchmark CSV rows "TEST,rps" into OUT,
+# the -t tests and then each custom command.
 run_bench() {
-  local port=$1 pipeline=$2 out=$3 random=()
+  local port=$1 pipeline=$2 out=$3 random=() cmd
   [[ -n ${BENCH_RANDOM:-} ]] && random=(-r "$BENCH_RANDOM")
-  timeout "$TIMEOUT" "$BENCH" -h 127.0.0.1 -p "$port" -t "$TESTS" -c "$CLIENTS" -n "$N" -P "$pipeline" \
-    "${random[@]}" -q --csv 2>"$out.err" |
-    awk 'NR > 1 { gsub(/"/, ""); split($0, f, ","); split(f[1], t, " "); print t[1] "," f[2] }' >"$out"
+  : >"$out"
+  bench_rows "$port" "$pipeline" "$out" "-t $TESTS" -t "$TESTS" "${random[@]}"
+  for cmd in "${CUSTOM[@]}"; do
+    # Split on spaces; set -f keeps XADD's "*" from matching file names.
+    set -f
+    # shellcheck disable=SC2086
+    bench_rows "$port" "$pipeline" "$out" "$cmd" -r "${BENCH_RANDOM:-100000}" $cmd
+    set +f
+  done
+}
+
+# bench_rows PORT PIPELINE OUT LABEL ARGS...: one redis-benchmark run, its
+# rows appended to OUT. The LPUSH that only fills the list for LRANGE is
+# dropped, so that each name appears once.
+bench_rows() {
+  local port=$1 pipeline=$2 out=$3 label=$4
+  shift 4
+  timeout "$TIMEOUT" "$BENCH" -h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$N" -P "$pipeline" -q --csv "$@" 2>"$out.err" |
+    awk 'NR > 1 && !/needed to benchmark/ { gsub(/"/, ""); split($0, f, ","); split(f[1], t, " "); print t[1] "," f[2] }' >>"$out"
   local rc=${PIPESTATUS[0]}
   if [[ $rc -ne 0 ]]; then
-    log "bench: redis-benchmark on port $port -P $pipeline exited $rc $( [[ $rc -eq 124 ]] && echo "(timed out after ${TIMEOUT}s)"): $(tr '\r' '\n' <"$out.err" | grep -v '^ *$' | grep -v 'rps=' | tail -2 | tr '\n' ' ')"
+    log "bench: redis-benchmark $label on port $port -P $pipeline exited $rc $( [[ $rc -eq 124 ]] && echo "(timed out after ${TIMEOUT}s)"): $(tr '\r' '\n' <"$out.err" | grep -v '^ *$' | grep -v 'rps=' | tail -2 | tr '\n' ' ')"
   fi
 }
 
@@ -137,6 +170,7 @@ throughput() {
   [[ $persist != no ]] && label="appendonly yes, appendfsync $persist"
   echo
   echo "== Throughput: redis-benchmark -t $TESTS -c $CLIENTS -n $N${BENCH_RANDOM:+ -r $BENCH_RANDOM} ($label)"
+  echo "   and, -r ${BENCH_RANDOM:-100000}: $(printf '%s; ' "${CUSTOM[@]}")"
   for name in keel redis; do
     if start "$name" "$persist"; then
       for pl in 1 16; do
@@ -146,13 +180,42 @@ throughput() {
       stop "$SERVER_PID"
     fi
   done
-  printf '%-8s %8s %14s %14s %12s\n' test pipeline "keel ops/s" "redis ops/s" keel/redis
+  printf '%-10s %8s %14s %14s %12s\n' test pipeline "keel ops/s" "redis ops/s" keel/redis
   for pl in 1 16; do
-    for t in SET GET INCR MSET; do
+    for t in "${ROWS[@]}"; do
       local k r
       k=$(rps_of "$t" "$WORK/keel-$persist-P$pl.csv")
       r=$(rps_of "$t" "$WORK/redis-$persist-P$pl.csv")
-      printf '%-8s %8s %14s %14s %12s\n' "$t" "$pl" "${k:--}" "${r:--}" "$(ratio "$k" "$r")"
+      printf '%-10s %8s %14s %14s %12s\n' "$t" "$pl" "${k:--}" "${r:--}" "$(ratio "$k" "$r")"
+    done
+  done
+}
+
+# cross_shard: crossbench on keel and on redis-server (no persistence). An
+# op is one MSET of 10 keys, or one MULTI + 5 commands + EXEC; "cross" puts
+# every key under its own hashtag (10 or 5 slot ranges, so every shard),
+# "single" puts them all under one. keel/single is the price of crossing
+# shards; redis-server has one keyspace, so its two rows are its baseline.
+cross_shard() {
+  echo
+  echo "== Cross-shard: $CROSSBENCH -c $CLIENTS -n $CROSS_N (no persistence)"
+  for name in keel redis; do
+    start "$name" no || continue
+    log "bench: $name cross-shard ..."
+    timeout "$TIMEOUT" "$CROSSBENCH" -addr "127.0.0.1:$SERVER_PORT" -c "$CLIENTS" -n "$CROSS_N" \
+      >"$WORK/$name-cross.csv" 2>"$WORK/$name-cross.err" ||
+      log "bench: crossbench on $name failed: $(tail -c 300 "$WORK/$name-cross.err")"
+    stop "$SERVER_PID"
+  done
+  printf '%-14s %14s %12s %14s %12s\n' test "keel ops/s" keel/single "redis ops/s" keel/redis
+  for op in mset10 exec5; do
+    local single
+    single=$(rps_of "$op-single" "$WORK/keel-cross.csv")
+    for where in cross single; do
+      local k r
+      k=$(rps_of "$op-$where" "$WORK/keel-cross.csv")
+      r=$(rps_of "$op-$where" "$WORK/redis-cross.csv")
+      printf '%-14s %14s %12s %14s %12s\n' "$op-$where" "${k:--}" "$(ratio "$k" "$single")" "${r:--}" "$(ratio "$k" "$r")"
     done
   done
 }
@@ -192,4 +255,5 @@ if [[ ${BENCH_PERSIST:-0} == 1 ]]; then
 else
   throughput no
 fi
+cross_shard
 memory

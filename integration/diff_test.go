@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,7 +22,7 @@ import (
 )
 
 const (
-	corpusPath   = "testdata/corpus.txt"
+	corpusGlob   = "testdata/corpus*.txt"
 	diffShards   = 3
 	diffTimeout  = 5 * time.Second
 	replyPreview = 400
@@ -33,9 +35,16 @@ const (
 	compareExact compareMode = '='
 	compareType  compareMode = '~' // only the type byte: values may differ (TTLs, ids)
 	compareSkip  compareMode = '!' // sent for its effect, reply ignored
+	// compareUnordered sorts the elements of a top-level array, set or map
+	// before comparing (SMEMBERS, SUNION: Redis itself promises no order).
+	compareUnordered compareMode = '%'
+	// comparePairs sorts a top-level array as field/value pairs (HGETALL of
+	// a large hash, HRANDFIELD WITHVALUES covering the whole hash).
+	comparePairs compareMode = '&'
 )
 
 type corpusLine struct {
+	file string
 	num  int // 1-based line number in the file
 	mode compareMode
 	text string
@@ -49,7 +58,8 @@ type corpusGroup struct {
 }
 
 // parseCorpus reads the corpus format: one command per line in redis-cli
-// quoting, '#' comments, blank lines between groups, '~' and '!' prefixes.
+// quoting, '#' comments, blank lines between groups, '~', '!', '%' and '&'
+// prefixes.
 func parseCorpus(r io.Reader, name string) ([]corpusGroup, error) {
 	var groups []corpusGroup
 	var cur corpusGroup
@@ -72,8 +82,9 @@ func parseCorpus(r io.Reader, name string) ([]corpusGroup, error) {
 		case strings.HasPrefix(text, "#"):
 			continue
 		}
-		line := corpusLine{num: num, mode: compareExact, text: text}
-		if m := compareMode(text[0]); m == compareType || m == compareSkip {
+		line := corpusLine{file: name, num: num, mode: compareExact, text: text}
+		switch m := compareMode(text[0]); m {
+		case compareType, compareSkip, compareUnordered, comparePairs:
 			line.mode = m
 			text = strings.TrimSpace(text[1:])
 		}
@@ -94,15 +105,33 @@ func parseCorpus(r io.Reader, name string) ([]corpusGroup, error) {
 	return groups, nil
 }
 
-func loadCorpus(t testing.TB) []corpusGroup {
+// corpusFiles lists the corpus files, one per command family.
+func corpusFiles(t testing.TB) []string {
 	t.Helper()
-	f, err := os.Open(corpusPath)
+	files, err := filepath.Glob(corpusGlob)
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "no file matches %s", corpusGlob)
+	return files
+}
+
+func loadCorpusFile(t testing.TB, path string) []corpusGroup {
+	t.Helper()
+	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
-	groups, err := parseCorpus(f, corpusPath)
+	groups, err := parseCorpus(f, path)
 	require.NoError(t, err)
-	require.NotEmpty(t, groups)
+	require.NotEmpty(t, groups, "%s has no commands", path)
 	return groups
+}
+
+func loadCorpus(t testing.TB) []corpusGroup {
+	t.Helper()
+	var all []corpusGroup
+	for _, path := range corpusFiles(t) {
+		all = append(all, loadCorpusFile(t, path)...)
+	}
+	return all
 }
 
 // diffSide is one server's connection; a connection the server closed (or
@@ -159,6 +188,8 @@ func repliesMatch(mode compareMode, a, b string) bool {
 	switch mode {
 	case compareSkip:
 		return true
+	case compareUnordered, comparePairs:
+		return canonicalOrder(mode, a) == canonicalOrder(mode, b)
 	case compareType:
 		if a == "" || b == "" || a[0] == '<' || b[0] == '<' {
 			return a == b
@@ -167,6 +198,52 @@ func repliesMatch(mode compareMode, a, b string) bool {
 	default:
 		return a == b
 	}
+}
+
+// canonicalOrder rewrites a top-level aggregate reply with its elements (or,
+// for comparePairs and RESP3 maps, its pairs) sorted by their raw bytes.
+// Anything else, or a reply that does not parse, is returned as it is.
+func canonicalOrder(mode compareMode, reply string) string {
+	eol := strings.Index(reply, "\r\n")
+	if eol < 2 {
+		return reply
+	}
+	kind := reply[0]
+	if kind != '*' && kind != '~' && kind != '%' {
+		return reply
+	}
+	n, err := strconv.Atoi(reply[1:eol])
+	if err != nil || n <= 0 {
+		return reply
+	}
+	group := 1
+	if kind == '%' {
+		n *= 2
+		group = 2
+	} else if mode == comparePairs {
+		group = 2
+	}
+	if n%group != 0 {
+		return reply
+	}
+	r := bufio.NewReader(strings.NewReader(reply[eol+2:]))
+	elems := make([]string, 0, n/group)
+	for i := 0; i < n; i += group {
+		var el []byte
+		for j := 0; j < group; j++ {
+			b, err := resp.ReadReply(r)
+			if err != nil {
+				return reply
+			}
+			el = append(el, b...)
+		}
+		elems = append(elems, string(el))
+	}
+	if _, err := r.ReadByte(); err != io.EOF {
+		return reply
+	}
+	sort.Strings(elems)
+	return reply[:eol+2] + strings.Join(elems, "")
 }
 
 func preview(s string) string {
@@ -178,55 +255,70 @@ func preview(s string) string {
 }
 
 // TestDifferential sends the corpus to keel and to redis-server and compares
-// every reply; all differences are reported together.
+// every reply; each corpus file is a subtest (-run TestDifferential/corpus_list)
+// and reports all its differences together.
 func TestDifferential(t *testing.T) {
-	groups := loadCorpus(t)
+	files := corpusFiles(t)
 	ref := startRedis(t)
-	keel := startKeel(t, "--shards", strconv.Itoa(diffShards))
+	d := &differ{parent: t, keel: startKeel(t, "--shards", strconv.Itoa(diffShards))}
+	d.k = &diffSide{name: "keel", addr: d.keel.Addr()}
+	d.r = &diffSide{name: "redis", addr: ref.Addr()}
+	defer d.k.reset()
+	defer d.r.reset()
+	for _, path := range files {
+		name := strings.TrimSuffix(filepath.Base(path), ".txt")
+		t.Run(name, func(t *testing.T) { d.runFile(t, path) })
+	}
+}
 
-	k := &diffSide{name: "keel", addr: keel.Addr()}
-	r := &diffSide{name: "redis", addr: ref.Addr()}
-	defer k.reset()
-	defer r.reset()
+// differ holds the two servers the corpus files run against in turn.
+type differ struct {
+	parent *testing.T // owns the servers, which outlive each file's subtest
+	keel   *proc
+	k, r   *diffSide
+	// flushBroken: keel failed FLUSHALL once, so every group gets a new server.
+	flushBroken bool
+}
 
+func (d *differ) runFile(t *testing.T, path string) {
+	groups := loadCorpusFile(t, path)
 	var report strings.Builder
 	total, failed := 0, 0
-	flushBroken := false
 	for _, g := range groups {
-		k.reset()
-		r.reset()
-		if got := r.do([]string{"FLUSHALL"}); got != "+OK\r\n" {
+		d.k.reset()
+		d.r.reset()
+		if got := d.r.do([]string{"FLUSHALL"}); got != "+OK\r\n" {
 			t.Fatalf("FLUSHALL on redis-server: %s", preview(got))
 		}
-		if !flushBroken {
-			if got := k.do([]string{"FLUSHALL"}); got != "+OK\r\n" {
+		if !d.flushBroken {
+			if got := d.k.do([]string{"FLUSHALL"}); got != "+OK\r\n" {
 				// Without FLUSHALL every group would inherit the previous
 				// one's keys; a fresh server keeps the other lines meaningful.
-				flushBroken = true
+				d.flushBroken = true
 				failed++
 				fmt.Fprintf(&report, "%s:%d: FLUSHALL failed on keel: %s (each group now runs on a new keel server)\n",
-					corpusPath, g.lines[0].num, preview(got))
+					path, g.lines[0].num, preview(got))
 			}
 		}
-		if flushBroken {
-			keel.quiet = true
-			keel.Stop()
-			keel = startKeel(t, "--shards", strconv.Itoa(diffShards))
-			k.reset()
-			k.addr = keel.Addr()
+		if d.flushBroken {
+			d.keel.quiet = true
+			d.keel.Stop()
+			d.keel = startKeel(d.parent, "--shards", strconv.Itoa(diffShards))
+			d.k.reset()
+			d.k.addr = d.keel.Addr()
 		}
 		for _, l := range g.lines {
 			total++
-			kr := k.do(l.args)
-			rr := r.do(l.args)
+			kr := d.k.do(l.args)
+			rr := d.r.do(l.args)
 			if repliesMatch(l.mode, kr, rr) {
 				continue
 			}
 			failed++
-			fmt.Fprintf(&report, "%s:%d: %s\n    keel:  %s\n    redis: %s\n", corpusPath, l.num, l.text, preview(kr), preview(rr))
+			fmt.Fprintf(&report, "%s:%d: %s\n    keel:  %s\n    redis: %s\n", l.file, l.num, l.text, preview(kr), preview(rr))
 		}
 	}
-	t.Logf("differential: %d corpus lines in %d groups, %d differ", total, len(groups), failed)
+	t.Logf("differential: %s: %d corpus lines in %d groups, %d differ", path, total, len(groups), failed)
 	if failed > 0 {
 		t.Errorf("%d of %d corpus lines differ from redis-server:\n%s", failed, total, report.String())
 	}
@@ -254,8 +346,8 @@ func TestParseCorpus(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, groups, 2)
 	require.Equal(t, []corpusLine{
-		{num: 2, mode: compareExact, text: `SET a "x y"`, args: []string{"SET", "a", "x y"}},
-		{num: 3, mode: compareType, text: "~TTL a", args: []string{"TTL", "a"}},
+		{file: "in", num: 2, mode: compareExact, text: `SET a "x y"`, args: []string{"SET", "a", "x y"}},
+		{file: "in", num: 3, mode: compareType, text: "~TTL a", args: []string{"TTL", "a"}},
 	}, groups[0].lines)
 	require.Equal(t, compareSkip, groups[1].lines[0].mode)
 	require.Equal(t, []string{"GET", "q z"}, groups[1].lines[1].args)
@@ -270,4 +362,32 @@ func TestParseCorpus(t *testing.T) {
 	require.False(t, repliesMatch(compareType, "<connection closed>", ":1\r\n"))
 	require.True(t, repliesMatch(compareSkip, "+OK\r\n", "-ERR\r\n"))
 	require.False(t, repliesMatch(compareExact, "+OK\r\n", "+ok\r\n"))
+
+	in = "%SMEMBERS s\n&HGETALL h\n"
+	groups, err = parseCorpus(strings.NewReader(in), "in")
+	require.NoError(t, err)
+	require.Equal(t, compareUnordered, groups[0].lines[0].mode)
+	require.Equal(t, []string{"SMEMBERS", "s"}, groups[0].lines[0].args)
+	require.Equal(t, comparePairs, groups[0].lines[1].mode)
+
+	ab := "*2\r\n$1\r\na\r\n$1\r\nb\r\n"
+	ba := "*2\r\n$1\r\nb\r\n$1\r\na\r\n"
+	require.True(t, repliesMatch(compareUnordered, ab, ba))
+	require.False(t, repliesMatch(compareExact, ab, ba))
+	require.True(t, repliesMatch(compareUnordered, "~2\r\n:1\r\n:2\r\n", "~2\r\n:2\r\n:1\r\n"))
+	require.False(t, repliesMatch(compareUnordered, ab, "*2\r\n$1\r\na\r\n$1\r\nc\r\n"))
+	require.False(t, repliesMatch(compareUnordered, ab, "~2\r\n$1\r\nb\r\n$1\r\na\r\n"), "the aggregate type still counts")
+	require.True(t, repliesMatch(compareUnordered, "-ERR x\r\n", "-ERR x\r\n"))
+	require.False(t, repliesMatch(compareUnordered, "*-1\r\n", "*0\r\n"))
+	// Pairs move as a whole: swapping a field's value is a difference.
+	f1v1f2v2 := "*4\r\n$2\r\nf1\r\n$2\r\nv1\r\n$2\r\nf2\r\n$2\r\nv2\r\n"
+	f2v2f1v1 := "*4\r\n$2\r\nf2\r\n$2\r\nv2\r\n$2\r\nf1\r\n$2\r\nv1\r\n"
+	f1v2f2v1 := "*4\r\n$2\r\nf1\r\n$2\r\nv2\r\n$2\r\nf2\r\n$2\r\nv1\r\n"
+	require.True(t, repliesMatch(comparePairs, f1v1f2v2, f2v2f1v1))
+	require.False(t, repliesMatch(comparePairs, f1v1f2v2, f1v2f2v1))
+	require.True(t, repliesMatch(compareUnordered, "%1\r\n+a\r\n:1\r\n", "%1\r\n+a\r\n:1\r\n"))
+	require.True(t, repliesMatch(compareUnordered, "%2\r\n+a\r\n:1\r\n+b\r\n:2\r\n", "%2\r\n+b\r\n:2\r\n+a\r\n:1\r\n"))
+	require.False(t, repliesMatch(compareUnordered, "%2\r\n+a\r\n:1\r\n+b\r\n:2\r\n", "%2\r\n+a\r\n:2\r\n+b\r\n:1\r\n"))
+	// A truncated aggregate is compared as it is.
+	require.Equal(t, "*2\r\n$1\r\na\r\n", canonicalOrder(compareUnordered, "*2\r\n$1\r\na\r\n"))
 }
