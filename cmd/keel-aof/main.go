@@ -12,6 +12,7 @@
 //	keel-aof import-redis-aof --from ./appendonlydir --dir ./data
 //	keel-aof export-rdb --dir ./data --out dump.rdb
 //	keel-aof import-rdb --dir ./data --in dump.rdb
+//	keel-aof rewrite --dir ./data
 package main
 
 import (
@@ -46,6 +47,7 @@ var commands = map[string]command{
 	"import-redis-aof": {"build a keel data directory from a Redis AOF (7.0 appendonly directory or single file)", runImportRedisAOF},
 	"export-rdb":       {"write a data directory's keys to an RDB file redis-server loads", runExportRDB},
 	"import-rdb":       {"load an RDB file (a Redis dump) into a data directory", runImportRDB},
+	"rewrite":          {"take a checkpoint of a data directory and drop the logs it covers (BGREWRITEAOF offline)", runRewrite},
 }
 
 // errUsage marks an error the usage text explains; the message has been
@@ -132,6 +134,9 @@ unless --no-backup.
            written after T; --to-lsn N [--shard S] cuts a shard's log at its
            first frame holding an LSN past N (frames are the unit). Refused
            when the MANIFEST's checkpoint is newer than the cut.
+  rewrite  loads the directory (checkpoint + logs), takes a checkpoint and
+           removes the log segments it covers: the next start loads the
+           checkpoint and replays nothing.
   import-redis-aof --from <appendonlydir | file.aof> --dir <new datadir>
            replays a Redis 7 appendonly directory (manifest, RDB or AOF base,
            incr files) or a single pre-7 AOF (with or without an RDB

@@ -55,10 +55,11 @@ func openOffline(dir string, shards, databases int, loadTruncated bool, logger *
 		return nil, err
 	}
 	// The server binds a loopback port it never serves: NewServer always
-	// listens, and offline work needs its shards. It takes no checkpoints:
-	// offline work only adds to the logs.
+	// listens, and offline work needs its shards. Only rewrite takes a
+	// checkpoint; other offline work only adds to the logs.
 	o := &offline{rec: rec}
-	srv, err := shardcore.NewServer(cfg, shardcore.Options{Logger: logger, Persistence: rec.Logs()})
+	srv, err := shardcore.NewServer(cfg, shardcore.Options{Logger: logger, Persistence: rec.Logs(),
+		Checkpoints: &shardcore.Checkpoints{Store: rec.CheckpointStore(), Sink: rec, Next: rec.NextCheckpointID()}})
 	if err != nil {
 		o.closeCheckpoint()
 		return nil, err
