@@ -45,6 +45,7 @@ type Logs struct {
 	shards []*shardLog
 
 	baseSize atomic.Int64 // bytes the logs held when opened (aof_base_size)
+	off      atomic.Bool  // CONFIG SET appendonly no: nothing more is logged
 
 	// progress reports loading, for INFO's loading_* fields.
 	progress func() Progress
@@ -123,7 +124,7 @@ func (l *Logs) stopSyncers() {
 func (l *Logs) Log(shard, db int, args [][]byte, txid uint64) {
 	sl := l.shards[shard]
 	w := sl.w.Load()
-	if w == nil {
+	if w == nil || l.off.Load() {
 		return
 	}
 	if txid == 0 {
@@ -143,7 +144,7 @@ func (l *Logs) Log(shard, db int, args [][]byte, txid uint64) {
 func (l *Logs) EndTx(shard int, txid uint64, parts int) {
 	sl := l.shards[shard]
 	w := sl.w.Load()
-	if w == nil {
+	if w == nil || l.off.Load() {
 		return
 	}
 	w.EndTx(durability.TxID(txid), parts)
@@ -210,7 +211,7 @@ func (l *Logs) Info(lines []string) []string {
 		}
 	}
 	lines = append(lines,
-		"aof_enabled:1",
+		"aof_enabled:"+map[bool]string{true: "0", false: "1"}[l.off.Load()],
 		"aof_last_write_status:"+l.es.LastWriteStatus(),
 		"aof_last_cow_size:0",
 		"module_fork_in_progress:0",
@@ -295,6 +296,12 @@ func (l *Logs) SetFsync(policy string) error {
 	}
 	return nil
 }
+
+// StopLogging is CONFIG SET appendonly no: writes from now on are not
+// logged (what is logged already is still committed), and only checkpoints
+// persist them. The logs stay open, so a checkpoint still removes the
+// segments it covers.
+func (l *Logs) StopLogging() { l.off.Store(true) }
 
 // Policy returns the appendfsync policy in force.
 func (l *Logs) Policy() durability.FsyncPolicy { return durability.FsyncPolicy(l.policy.Load()) }

@@ -4,8 +4,8 @@ package recovery
 // that is on stable storage.
 
 // AppendOnly reports that writes are logged: Logs exists only with
-// appendonly yes.
-func (l *Logs) AppendOnly() bool { return true }
+// appendonly yes, until CONFIG SET appendonly no.
+func (l *Logs) AppendOnly() bool { return !l.off.Load() }
 
 // LoggedLSN is the LSN of the last record shard appended, buffered or not
 // (0 before its writer opens). Call it on the shard's loop, which owns the

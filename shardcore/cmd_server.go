@@ -1,6 +1,7 @@
 package shardcore
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -167,6 +168,15 @@ func cmdConfigSet(c *Ctx) {
 	if err == nil && next.AppendFsync != cur.AppendFsync {
 		if ferr := srv.persist.SetFsync(next.AppendFsync); ferr != nil {
 			err = fmt.Errorf("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - %v", ferr)
+		}
+	}
+	if err == nil && next.AppendOnly != cur.AppendOnly {
+		if next.AppendOnly {
+			// Logging from now on would replay over a checkpoint that
+			// lacks the writes made meanwhile.
+			err = errors.New("ERR CONFIG SET failed (possibly related to argument 'appendonly') - keel turns the log on only at start-up: restart with appendonly yes (the start loads the last checkpoint, then logs every write)")
+		} else {
+			srv.persist.StopLogging()
 		}
 	}
 	if err == nil {

@@ -24,6 +24,9 @@ type Persistence interface {
 	Info(lines []string) []string
 	// SetFsync applies CONFIG SET appendfsync ("always", "everysec", "no").
 	SetFsync(policy string) error
+	// StopLogging applies CONFIG SET appendonly no: later writes are not
+	// logged (checkpoints still persist them).
+	StopLogging()
 
 	// AppendOnly reports whether writes are logged at all (appendonly yes);
 	// WAITAOF refuses to wait for local fsyncs otherwise.
@@ -59,6 +62,7 @@ func (nopPersistence) Commit(int) error               { return nil }
 func (nopPersistence) WriteError() string             { return "" }
 func (nopPersistence) Info(lines []string) []string   { return append(lines, "aof_enabled:0") }
 func (nopPersistence) SetFsync(string) error          { return nil }
+func (nopPersistence) StopLogging()                   {}
 func (nopPersistence) AppendOnly() bool               { return false }
 func (nopPersistence) LoggedLSN(int) uint64           { return 0 }
 func (nopPersistence) SyncedLSN(int) uint64           { return 0 }
