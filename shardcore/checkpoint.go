@@ -208,17 +208,16 @@ func (s *Shard) ckStep() {
 	if !sn.submitHeld() || sn.db < len(sn.tables) {
 		return
 	}
-	// Scanned everything: hand over the last batch and report.
+	// Scanned everything: hand over the last batch (the next iteration
+	// comes back here while the writer is full) and report.
 	if !sn.batch.Empty() {
 		sn.held = append(sn.held, sn.batch)
-		sn.batch = nil
+		sn.batch = sn.job.store.NewBatch()
 		if !sn.submitHeld() {
 			return
 		}
-	} else {
-		sn.batch.Discard()
-		sn.batch = nil
 	}
+	sn.batch.Discard()
 	s.ck.snap = nil
 	sn.job.shardDone(shardResult{keys: sn.keys, bytes: sn.bytes, cow: sn.cow, err: sn.err})
 }
