@@ -261,13 +261,14 @@ func (d *Decoder) next() (*Record, error) {
 			d.key = key
 			d.vd.arena.reset()
 			v, err := d.vd.decode(t)
-			var skip *skippedValue
-			if errors.As(err, &skip) {
-				d.warn(skip.reason)
-				rec = &Record{Idle: -1, Freq: -1}
-				continue
-			}
 			if err != nil {
+				// errors.As makes skip escape to the heap: only on this path.
+				var skip *skippedValue
+				if errors.As(err, &skip) {
+					d.warn(skip.reason)
+					rec = &Record{Idle: -1, Freq: -1}
+					continue
+				}
 				return nil, err
 			}
 			if v.isEmpty() {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/keeldb/keel/rdb"
@@ -18,7 +19,7 @@ import (
 // Each data type registers an rdbCodec in rdbCodecs from an init function
 // of its own file. A type without a codec can be neither dumped nor
 // restored: DUMP replies an error for it and RESTORE/LoadValue refuse its
-// payloads. To plug in a new type (sorted sets, streams):
+// payloads. To plug in a new type:
 //
 //	func init() {
 //		rdbCodecs[store.TypeZSet] = rdbCodec{
@@ -299,9 +300,12 @@ func (srv *Server) LoadValueAt(db int, key []byte, v rdb.Value, expireAt, now in
 		if e.Str == nil {
 			e.Str = []byte{}
 		}
-		rec = [][]byte{setWord, key, e.Str}
+		sb := setRecords.Get().(*setRecord)
+		defer setRecords.Put(sb)
+		rec = append(sb.args[:0], setWord, key, e.Str)
 		if expireAt != 0 {
-			rec = append(rec, pxatWord, strconv.AppendInt(nil, expireAt, 10))
+			sb.at = strconv.AppendInt(sb.at[:0], expireAt, 10)
+			rec = append(rec, pxatWord, sb.at)
 		}
 	} else {
 		var ok bool
@@ -335,6 +339,15 @@ var (
 	setWord  = []byte("SET")
 	pxatWord = []byte("PXAT")
 )
+
+// setRecord is the reusable argv of a logged SET: Log does not keep its
+// args, and loading logs one per string key.
+type setRecord struct {
+	args [5][]byte
+	at   []byte
+}
+
+var setRecords = sync.Pool{New: func() any { return new(setRecord) }}
 
 // CommitLoaded commits, on every shard, what LoadValue logged. Call it
 // before Start only.
