@@ -5,7 +5,7 @@ DIR     ?= ./data
 # Packages whose code runs concurrently: their tests also run under -race.
 RACE_PKGS := ./shardcore/... ./durability/... ./aof/... ./recovery/...
 
-.PHONY: build run test race fuzz bench crash-drill ci clean
+.PHONY: build run test race fuzz bench bench-checkpoint crash-drill ci clean
 
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
@@ -30,6 +30,11 @@ fuzz:
 bench: build
 	$(GO) build -o $(BIN)/crossbench ./integration/crossbench
 	./integration/bench.sh
+
+# Checkpoint latency, memory and restart time beside redis-server's BGSAVE
+# and RDB load (CK_KEYS, default 5000000).
+bench-checkpoint: build
+	./integration/ckbench.sh
 
 # 200 kill -9 / restart cycles with appendfsync always over every data type
 # (make test runs 20): exits non-zero on a lost or half-applied write.
