@@ -55,11 +55,12 @@ type snapshot struct {
 
 const (
 	// ckBatchSize is the size at which a batch goes to the writer.
-	ckBatchSize = 1 << 20
-	// ckStepBuckets bounds the buckets scanned per loop iteration, so a
-	// snapshot never delays the shard's clients by more than a few
-	// hundred microseconds at a time.
-	ckStepBuckets = 512
+	ckBatchSize = 256 << 10
+	// ckStepBuckets bounds the buckets scanned per loop iteration: few
+	// while clients are being served, so a snapshot adds tens of
+	// microseconds to their latency, more when the loop is idle.
+	ckStepBuckets     = 512
+	ckStepBucketsBusy = 48
 )
 
 func (ck *shardCk) init(ndb int) {
@@ -184,8 +185,9 @@ func (sn *snapshot) save(db int, key []byte, e store.Entry) {
 	}
 }
 
-// ckStep advances the snapshot by one loop iteration's worth.
-func (s *Shard) ckStep() {
+// ckStep advances the snapshot by one loop iteration's worth; busy says
+// the iteration served clients.
+func (s *Shard) ckStep(busy bool) {
 	sn := s.ck.snap
 	if sn == nil {
 		return
@@ -193,7 +195,11 @@ func (s *Shard) ckStep() {
 	if !sn.submitHeld() {
 		return
 	}
-	for n := 0; n < ckStepBuckets && sn.db < len(sn.tables) && len(sn.held) == 0; n++ {
+	budget := ckStepBuckets
+	if busy {
+		budget = ckStepBucketsBusy
+	}
+	for n := 0; n < budget && sn.db < len(sn.tables) && len(sn.held) == 0; n++ {
 		t := sn.tables[sn.db]
 		sn.cursor = t.Scan(sn.cursor, func(key []byte, e store.Entry) {
 			if e.Marks&sn.mark != 0 {

@@ -151,7 +151,7 @@ func (s *Shard) run(ready chan<- struct{}) {
 		s.serveAgain()
 		s.blockTick()
 		s.cron()
-		s.ckStep()
+		s.ckStep(len(evs) > 0)
 		s.endIteration()
 	}
 	s.shutdown()

@@ -136,9 +136,11 @@ func options() *pebble.Options {
 		// reads only retained copies: a WAL would write everything twice
 		// for nothing.
 		DisableWAL: true,
-		// Small memtables bound the memory a checkpoint adds.
-		MemTableSize:                8 << 20,
-		MemTableStopWritesThreshold: 4,
+		// Small memtables and cache bound the memory a checkpoint adds
+		// (one writer: it just waits while a memtable flushes).
+		MemTableSize:                4 << 20,
+		MemTableStopWritesThreshold: 2,
+		CacheSize:                   2 << 20,
 		Logger:                      quietLogger{},
 	}
 }
