@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -69,6 +70,28 @@ func (srv *Server) decodeCkValue(v []byte) (store.Entry, bool, error) {
 	}
 	e.ExpireAt = int64(at)
 	return e, true, nil
+}
+
+// CheckpointCommand is the command that rebuilds a checkpoint value under
+// key in any Redis-compatible server: SET key value [PXAT t] for a string,
+// RESTORE key t payload REPLACE ABSTTL for the rest (t = 0: no expiry).
+func CheckpointCommand(key, val []byte) ([][]byte, error) {
+	if len(val) < 4 || val[0] != ckFormat {
+		return nil, errCkValue
+	}
+	at, n := binary.Uvarint(val[3:])
+	if n <= 0 || at > 1<<62 {
+		return nil, errCkValue
+	}
+	payload := val[3+n:]
+	if store.Type(val[1]) != store.TypeString {
+		return restoreRecord(key, int64(at), payload), nil
+	}
+	args := [][]byte{[]byte("SET"), key, payload}
+	if at != 0 {
+		args = append(args, []byte("PXAT"), strconv.AppendUint(nil, at, 10))
+	}
+	return args, nil
 }
 
 // slotRange returns the first and last slot of shard id (slots map to

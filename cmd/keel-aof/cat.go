@@ -7,12 +7,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/keeldb/keel/aof"
 	"github.com/keeldb/keel/durability"
+	"github.com/keeldb/keel/durability/checkpoint"
+	"github.com/keeldb/keel/shardcore"
 	"github.com/keeldb/keel/shardcore/config"
 	"github.com/keeldb/keel/shardcore/resp"
 )
@@ -311,7 +314,11 @@ func (e *emitter) emit(it *item) error {
 	}
 	if e.text {
 		e.buf = e.buf[:0]
-		e.buf = fmt.Appendf(e.buf, "%s shard=%d lsn=%d db=%d", fmtTime(it.timeMs), it.shard, it.lsn, it.db)
+		if it.shard < 0 {
+			e.buf = fmt.Appendf(e.buf, "%s checkpoint db=%d", fmtTime(it.timeMs), it.db)
+		} else {
+			e.buf = fmt.Appendf(e.buf, "%s shard=%d lsn=%d db=%d", fmtTime(it.timeMs), it.shard, it.lsn, it.db)
+		}
 		if it.kind == aof.KindTxCommand {
 			e.buf = fmt.Appendf(e.buf, " tx=%d", uint64(it.tx))
 		}
@@ -525,7 +532,6 @@ func runCat(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	warnCheckpoint(d, stderr)
 	var selected []shardLog
 	for _, sl := range d.shards {
 		if f.shardWanted(sl.shard) {
@@ -555,6 +561,9 @@ func runCat(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	}
 	w := bufio.NewWriterSize(stdout, 256<<10)
 	e := &emitter{w: w, text: *format == "text", f: f}
+	if err := emitCheckpoint(d, f, e, stderr); err != nil {
+		return err
+	}
 	if err := merge(streams, plan, f, e, prog); err != nil {
 		return err
 	}
@@ -573,8 +582,37 @@ func runCat(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 // warnCheckpoint says that a checkpoint holds what the logs no longer do.
 func warnCheckpoint(d *dataDir, stderr io.Writer) {
 	if d.manifest != nil && d.manifest.Checkpoint != nil {
-		fmt.Fprintf(stderr, "warning: the MANIFEST names checkpoint %s: the logs hold only the writes after it (export-rdb writes the whole dataset)\n", d.manifest.Checkpoint.ID)
+		fmt.Fprintf(stderr, "warning: the MANIFEST names checkpoint %s: the logs hold only the writes after it\n", d.manifest.Checkpoint.ID)
 	}
+}
+
+// emitCheckpoint writes the keys of the checkpoint the MANIFEST names, as
+// the commands that rebuild them (SET, or RESTORE of a DUMP payload),
+// before the logs' records: cat then yields the whole keyspace. With a
+// shard, LSN or time filter it writes nothing (a checkpoint has none of
+// its own) and says so.
+func emitCheckpoint(d *dataDir, f *filter, e *emitter, stderr io.Writer) error {
+	if d.manifest == nil || d.manifest.Checkpoint == nil {
+		return nil
+	}
+	ck := d.manifest.Checkpoint
+	if f.shard >= 0 || f.fromLSN != 0 || f.toLSN != 0 || f.fromTime != 0 || f.toTime != 0 {
+		fmt.Fprintf(stderr, "warning: the MANIFEST names checkpoint %s; with a shard, LSN or time filter only the logged writes after it are printed\n", ck.ID)
+		return nil
+	}
+	st, err := checkpoint.OpenCopy(filepath.Join(d.dir, filepath.FromSlash(ck.ID)))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.ScanAll(func(db, _ int, key, val []byte) error {
+		args, err := shardcore.CheckpointCommand(key, val)
+		if err != nil {
+			return fmt.Errorf("checkpoint %s: db %d key %q: %w", ck.ID, db, key, err)
+		}
+		it := item{shard: -1, timeMs: ck.TimeMs, db: db, args: args}
+		return e.emit(&it)
+	})
 }
 
 // reportReplayPlan tells on stderr what was left out and why; corruption

@@ -296,24 +296,38 @@ func slotBound(db, slot int) []byte {
 // Scan calls fn for every key of database db in slots lo..hi (inclusive),
 // in key order. key and val are valid only during the call.
 func (s *Store) Scan(db, lo, hi int, fn func(slot int, key, val []byte) error) error {
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: slotBound(db, lo), UpperBound: slotBound(db, hi+1)})
+	return s.scan(slotBound(db, lo), slotBound(db, hi+1), func(_, slot int, key, val []byte) error { return fn(slot, key, val) })
+}
+
+// ScanAll calls fn for every key of every database, in key order.
+func (s *Store) ScanAll(fn func(db, slot int, key, val []byte) error) error {
+	return s.scan(nil, metaKey[:2], fn)
+}
+
+func (s *Store) scan(lower, upper []byte, fn func(db, slot int, key, val []byte) error) error {
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	for it.First(); it.Valid(); it.Next() {
 		k := it.Key()
+		if len(k) < 4 {
+			it.Close()
+			return fmt.Errorf("checkpoint: malformed key %q", k)
+		}
+		db := int(binary.BigEndian.Uint16(k))
 		v, err := it.ValueAndErr()
 		if err != nil {
 			it.Close()
 			return fmt.Errorf("checkpoint: db %d key %q: %w", db, k[4:], err)
 		}
-		if err := fn(int(binary.BigEndian.Uint16(k[2:4])), k[4:], v); err != nil {
+		if err := fn(db, int(binary.BigEndian.Uint16(k[2:4])), k[4:], v); err != nil {
 			it.Close()
 			return err
 		}
 	}
 	if err := it.Close(); err != nil {
-		return fmt.Errorf("checkpoint: scan db %d: %w", db, err)
+		return fmt.Errorf("checkpoint: scan: %w", err)
 	}
 	return nil
 }
