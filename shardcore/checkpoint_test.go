@@ -212,8 +212,10 @@ func TestCheckpointIncremental(t *testing.T) {
 	require.Equal(t, "+OK\r\n", rc.do("SWAPDB", "0", "1"))
 	require.Equal(t, "+OK\r\n", rc.do("FLUSHDB"))
 	require.Equal(t, "+OK\r\n", rc.do("SAVE"))
+	sink.mu.Lock()
 	require.Len(t, sink.published, 3)
-	require.Equal(t, int64(3), srv.ck.saves)
+	sink.mu.Unlock()
+	require.Equal(t, int64(3), srv.ckInfo().saves)
 	srv.Stop()
 	require.Equal(t, liveImage(t, srv), storeImage(t, srv))
 }
