@@ -59,7 +59,7 @@ wait_pong() {
 }
 
 start_keel() { # dir port
-  "$KEEL" --bind 127.0.0.1 --port "$2" --dir "$1" --save '' --appendfsync everysec >>"$1.log" 2>&1 &
+  "$KEEL" --bind 127.0.0.1 --port "$2" --dir "$1" --save '' --auto-aof-rewrite-percentage 0 --appendfsync everysec >>"$1.log" 2>&1 &
   KPID=$!
   disown "$KPID" # killed on purpose: no job notices
   PIDS+=("$KPID")

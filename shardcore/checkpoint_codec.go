@@ -110,8 +110,10 @@ func (srv *Server) slotRange(id int) (lo, hi int) {
 }
 
 // LoadCheckpoint fills the shards from the checkpoint store, every shard
-// reading its own slot ranges in parallel. Call it before Start. It returns
-// the number of keys loaded.
+// reading its own slot ranges in parallel, and returns the number of keys
+// loaded. Before Start it stores them directly; once the loops run (the
+// server answering -LOADING meanwhile) each shard stores them on its loop,
+// in chunks decoded off it.
 func (srv *Server) LoadCheckpoint(st *checkpoint.Store) (int64, error) {
 	meta, _, err := st.Meta()
 	if err != nil {
@@ -122,19 +124,23 @@ func (srv *Server) LoadCheckpoint(st *checkpoint.Store) (int64, error) {
 	var wg sync.WaitGroup
 	lru := lruClock(time.Now().UnixMilli())
 	for i, s := range srv.shards {
+		lo, hi := srv.slotRange(i)
+		if lo < 0 {
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			lo, hi := srv.slotRange(i)
-			if lo < 0 {
-				return
-			}
-			for db := range s.dbs {
-				t := s.dbs[db]
-				if db < len(meta.Keys) {
-					// Slots spread keys evenly over the shards.
-					t.Reserve(int(meta.Keys[db] * int64(hi-lo+1) / NumSlots))
+			ld := &shardLoader{s: s, live: srv.running.Load()}
+			ld.run(func(s *Shard) {
+				for db, t := range s.dbs {
+					if db < len(meta.Keys) {
+						// Slots spread keys evenly over the shards.
+						t.Reserve(int(meta.Keys[db] * int64(hi-lo+1) / NumSlots))
+					}
 				}
+			})
+			for db := range s.dbs {
 				err := st.Scan(db, lo, hi, func(_ int, key, val []byte) error {
 					e, ok, err := srv.decodeCkValue(val)
 					if err != nil {
@@ -142,18 +148,105 @@ func (srv *Server) LoadCheckpoint(st *checkpoint.Store) (int64, error) {
 					}
 					if ok {
 						e.LRU = lru
-						t.Set(key, e)
+						ld.add(db, key, e)
 						total.Add(1)
 					}
 					return nil
 				})
 				if err != nil {
 					errs[i] = err
-					return
+					break
 				}
 			}
+			ld.flush()
+			ld.wait()
 		}()
 	}
 	wg.Wait()
 	return total.Load(), errors.Join(errs...)
+}
+
+// shardLoader stores loaded keys in one shard: directly before Start, else
+// in chunks run on the shard's loop, at most two in flight.
+type shardLoader struct {
+	s     *Shard
+	live  bool
+	chunk loadChunk
+	done  chan struct{}
+	n     int // chunks in flight
+}
+
+// loadChunk is keys decoded off the loop: entry i's string value and key
+// are arena[bounds[i][0]:bounds[i][1]] and arena[bounds[i][1]:bounds[i][2]].
+type loadChunk struct {
+	dbs     []int
+	entries []store.Entry
+	bounds  [][3]int
+	arena   []byte
+}
+
+const loadChunkKeys = 1024
+
+func (ld *shardLoader) run(fn func(s *Shard)) {
+	if !ld.live {
+		fn(ld.s)
+		return
+	}
+	if ld.done == nil {
+		ld.done = make(chan struct{}, 2)
+	}
+	if ld.n == 2 {
+		<-ld.done
+		ld.n--
+	}
+	ld.n++
+	ld.s.post(message{fn: func(s *Shard) {
+		fn(s)
+		ld.done <- struct{}{}
+	}})
+}
+
+// wait returns once every chunk handed over is stored.
+func (ld *shardLoader) wait() {
+	for ; ld.n > 0; ld.n-- {
+		<-ld.done
+	}
+}
+
+// add stores e under key (both valid only during the call) in db.
+func (ld *shardLoader) add(db int, key []byte, e store.Entry) {
+	if !ld.live {
+		ld.s.dbs[db].Set(key, e)
+		return
+	}
+	c := &ld.chunk
+	start := len(c.arena)
+	c.arena = append(c.arena, e.Str...)
+	mid := len(c.arena)
+	c.arena = append(c.arena, key...)
+	e.Str = nil
+	c.dbs = append(c.dbs, db)
+	c.entries = append(c.entries, e)
+	c.bounds = append(c.bounds, [3]int{start, mid, len(c.arena)})
+	if len(c.entries) == loadChunkKeys {
+		ld.flush()
+	}
+}
+
+// flush hands the pending chunk to the shard's loop.
+func (ld *shardLoader) flush() {
+	c := ld.chunk
+	if !ld.live || len(c.entries) == 0 {
+		return
+	}
+	ld.chunk = loadChunk{}
+	ld.run(func(s *Shard) {
+		for i, e := range c.entries {
+			b := c.bounds[i]
+			if e.Type == store.TypeString {
+				e.Str = c.arena[b[0]:b[1]:b[1]]
+			}
+			s.dbs[c.dbs[i]].Set(c.arena[b[1]:b[2]], e)
+		}
+	})
 }

@@ -43,6 +43,7 @@ type Server struct {
 	registry     map[int64]*conn
 
 	loading   atomic.Bool
+	running   atomic.Bool // Start was called
 	slowlogID atomic.Int64
 	dirty     atomic.Int64
 	lastSave  atomic.Int64
@@ -174,6 +175,7 @@ func (srv *Server) Shards() int { return srv.n }
 
 // Start runs every shard loop and returns once they all poll.
 func (srv *Server) Start() {
+	srv.running.Store(true)
 	for _, sh := range srv.shards {
 		ready := make(chan struct{})
 		srv.wg.Add(1)

@@ -87,36 +87,46 @@ func run(args []string) int {
 		logger.Error("cannot start server", "err", err)
 		return 1
 	}
-	start := time.Now()
-	keys, err := srv.LoadCheckpoint(ckStore)
-	if err != nil {
-		logger.Error("cannot load the checkpoint", "dir", cfg.Dir, "err", err)
-		return 1
-	}
-	if keys > 0 {
-		secs := time.Since(start).Seconds()
-		logger.Info("DB loaded from checkpoint", "keys", keys, "seconds", fmt.Sprintf("%.3f", secs),
-			"keys_per_sec", int64(float64(keys)/max(secs, 1e-9)))
-	}
 	if !cfg.AppendOnly {
 		rec = nil // nothing to replay and no logs to open or close
 	}
 	// Before the loops start: a client may signal as soon as it is served.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
-	// The AOF loads through the running shard loops, so clients get
-	// -LOADING and INFO meanwhile. An RDB import runs before the loops
-	// start, on top of the loaded data: then the AOF loads before it.
-	serveWhileLoading := rec != nil && cfg.ImportRDB == ""
-	if rec != nil && !serveWhileLoading {
-		srv.SetLoading(true)
-		sum, err := rec.Replay(srv)
-		srv.SetLoading(false)
+	// The checkpoint, then the AOF tails, load through the running shard
+	// loops, so clients get -LOADING and INFO meanwhile. An RDB import runs
+	// before the loops start, on top of the loaded data: then everything
+	// loads before it.
+	load := func(app recovery.Applier) error {
+		start := time.Now()
+		keys, err := srv.LoadCheckpoint(ckStore)
 		if err != nil {
-			logger.Error("cannot load the AOF", "dir", cfg.Dir, "err", err)
-			return 1
+			return fmt.Errorf("cannot load the checkpoint: %w", err)
+		}
+		if keys > 0 {
+			secs := time.Since(start).Seconds()
+			logger.Info("DB loaded from checkpoint", "keys", keys, "seconds", fmt.Sprintf("%.3f", secs),
+				"keys_per_sec", int64(float64(keys)/max(secs, 1e-9)))
+		}
+		if rec == nil {
+			return nil
+		}
+		sum, err := rec.Replay(app)
+		if err != nil {
+			return fmt.Errorf("cannot load the AOF: %w", err)
 		}
 		logLoaded(logger, sum)
+		return nil
+	}
+	serveWhileLoading := cfg.ImportRDB == ""
+	if !serveWhileLoading {
+		srv.SetLoading(true)
+		err := load(srv)
+		srv.SetLoading(false)
+		if err != nil {
+			logger.Error("cannot load the data directory", "dir", cfg.Dir, "err", err)
+			return 1
+		}
 	}
 	if err := importRDB(cfg, srv, logger); err != nil {
 		logger.Error("cannot import the RDB file", "file", cfg.ImportRDB, "err", err)
@@ -126,15 +136,8 @@ func run(args []string) int {
 	if serveWhileLoading {
 		srv.SetLoading(true)
 		srv.Start()
-		type result struct {
-			sum *recovery.Summary
-			err error
-		}
-		done := make(chan result, 1)
-		go func() {
-			sum, err := rec.Replay(srv.NewLoadApplier())
-			done <- result{sum, err}
-		}()
+		done := make(chan error, 1)
+		go func() { done <- load(srv.NewLoadApplier()) }()
 		select {
 		case s := <-sig:
 			// The load is abandoned: what it changes on disk survives an
@@ -145,13 +148,12 @@ func run(args []string) int {
 		case <-srv.Done(): // SHUTDOWN while loading
 			logger.Info("keel is now ready to exit, bye bye")
 			return 0
-		case r := <-done:
-			if r.err != nil {
-				logger.Error("cannot load the AOF", "dir", cfg.Dir, "err", r.err)
+		case err := <-done:
+			if err != nil {
+				logger.Error("cannot load the data directory", "dir", cfg.Dir, "err", err)
 				srv.Stop()
 				return 1
 			}
-			logLoaded(logger, r.sum)
 		}
 		srv.SetLoading(false)
 	} else {
