@@ -1,9 +1,8 @@
 package shardcore
 
 import (
-	"errors"
 	"math"
-	"strconv"
+	"math/big"
 	"time"
 
 	"github.com/keeldb/keel/shardcore/resp"
@@ -572,26 +571,26 @@ func (s *Shard) unblockConn(c *conn, withError bool) bool {
 	return true
 }
 
-// blockTimeoutArg parses a blocking timeout in seconds as Redis 7.0 does
-// (a long double times 1000, truncated; an overflow counts as negative).
+// blockTimeoutArg parses a blocking timeout in seconds as Redis 7.0 does:
+// a long double (string2ld) times 1000, rounded up (so any positive timeout
+// is at least 1 ms); a count past the int64 range converts to a negative one.
 func blockTimeoutArg(b []byte) (int64, string) {
-	f, ok := ParseFloat(b)
+	f, ok := parseLongDouble(b)
 	if !ok {
-		// strtold takes what a double cannot hold; Redis then overflows
-		// the millisecond count into a negative one.
-		if _, err := strconv.ParseFloat(string(b), 64); !errors.Is(err, strconv.ErrRange) || len(b) == 0 || isSpace(b[0]) {
-			return 0, "ERR timeout is not a float or out of range"
-		}
+		return 0, "ERR timeout is not a float or out of range"
+	}
+	ms := newLongDouble().Mul(f, big.NewFloat(1000))
+	if ms.IsInf() || ms.Cmp(big.NewFloat(math.MaxInt64)) >= 0 {
 		return 0, "ERR timeout is negative"
 	}
-	ms := f * 1000
-	if ms < 0 || ms >= math.MaxInt64 || math.IsInf(ms, 0) {
-		if ms > -1 && ms < 0 {
-			return 0, ""
-		}
+	n, _ := ms.Int64()
+	if ms.Sign() > 0 && !ms.IsInt() {
+		n++
+	}
+	if n < 0 {
 		return 0, "ERR timeout is negative"
 	}
-	return int64(ms), ""
+	return n, ""
 }
 
 func nowMs() int64 { return time.Now().UnixMilli() }

@@ -1,7 +1,6 @@
 package shardcore
 
 import (
-	"fmt"
 	"math"
 	"math/big"
 	"slices"
@@ -477,7 +476,7 @@ func geoLonLat(lon, lat []byte) (x, y float64, errMsg string) {
 		return 0, 0, errNotFloat
 	}
 	if x < geoLongMin || x > geoLongMax || y < geoLatMin || y > geoLatMax {
-		return 0, 0, fmt.Sprintf("ERR invalid longitude,latitude pair %f,%f", x, y)
+		return 0, 0, "ERR invalid longitude,latitude pair " + FormatCFloat(x) + "," + FormatCFloat(y)
 	}
 	return x, y, ""
 }

@@ -2,6 +2,8 @@ package shardcore
 
 import (
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestGeoCommands replays a script whose replies (scores, distances,
@@ -106,4 +108,12 @@ func TestGeoCommands(t *testing.T) {
 		{[]string{"GEODIST", "big", "b1", "b2", "km"}, "$10\r\n10775.9751\r\n"},
 		{[]string{"GEODIST", "big", "b5", "b9"}, "$12\r\n7590359.8022\r\n"},
 	})
+}
+
+func TestGeoaddCFloatText(t *testing.T) {
+	srv := testServer(t, 2)
+	rc := testRaw(t, srv)
+	require.Equal(t, "-ERR invalid longitude,latitude pair inf,0.000000\r\n", rc.do("GEOADD", "g", "inf", "0", "x"))
+	require.Equal(t, "-ERR invalid longitude,latitude pair 0.000000,-inf\r\n", rc.do("GEOADD", "g", "0", "-inf", "x"))
+	require.Equal(t, ":1\r\n", rc.do("GEOADD", "g", "0x10", "0x10", "x"))
 }

@@ -301,8 +301,17 @@ func parseAddTrim(c *Ctx, a *trimArgs, xadd bool) int {
 	return i
 }
 
-// finishTrimArgs applies Redis's LIMIT rules once the options are read.
-func finishTrimArgs(c *Ctx, a *trimArgs) bool {
+// finishTrimArgs applies Redis's strategy and LIMIT rules once the options
+// are read, in Redis's order.
+func finishTrimArgs(c *Ctx, a *trimArgs, xadd bool) bool {
+	if a.limit != 0 && a.strategy == 0 {
+		c.Error("ERR syntax error, LIMIT cannot be used without specifying a trimming strategy")
+		return false
+	}
+	if !xadd && a.strategy == 0 {
+		c.Error("ERR syntax error, XTRIM must be called with a trimming strategy")
+		return false
+	}
 	if a.limitGiven {
 		if !a.approx {
 			c.Error("ERR syntax error, LIMIT cannot be used without the special ~ option")
@@ -341,7 +350,7 @@ func trimEffect(key []byte, s *types.Stream) [][]byte {
 func cmdXadd(c *Ctx) {
 	var a trimArgs
 	idPos := parseAddTrim(c, &a, true)
-	if idPos < 0 || !finishTrimArgs(c, &a) {
+	if idPos < 0 || !finishTrimArgs(c, &a, true) {
 		return
 	}
 	nf := len(c.Args) - idPos - 1
@@ -543,11 +552,7 @@ func cmdXtrim(c *Ctx) {
 	if i < 0 {
 		return
 	}
-	if a.strategy == 0 {
-		c.Error("ERR syntax error, XTRIM must be called with a trimming strategy")
-		return
-	}
-	if !finishTrimArgs(c, &a) {
+	if !finishTrimArgs(c, &a, false) {
 		return
 	}
 	if i < len(c.Args) {

@@ -545,3 +545,16 @@ func TestStreamEdgeCases(t *testing.T) {
 		{[]string{"XINFO", "STREAM", "m3"}, "*20\r\n$6\r\nlength\r\n:0\r\n$15\r\nradix-tree-keys\r\n:0\r\n$16\r\nradix-tree-nodes\r\n:1\r\n$17\r\nlast-generated-id\r\n$3\r\n4-1\r\n$20\r\nmax-deleted-entry-id\r\n$3\r\n0-0\r\n$13\r\nentries-added\r\n:3\r\n$23\r\nrecorded-first-entry-id\r\n$3\r\n0-0\r\n$6\r\ngroups\r\n:1\r\n$11\r\nfirst-entry\r\n$-1\r\n$10\r\nlast-entry\r\n$-1\r\n", false},
 	})
 }
+
+func TestXaddLimitCheckOrder(t *testing.T) {
+	srv := testServer(t, 2)
+	rc := testRaw(t, srv)
+	noStrategy := "-ERR syntax error, LIMIT cannot be used without specifying a trimming strategy\r\n"
+	noTilde := "-ERR syntax error, LIMIT cannot be used without the special ~ option\r\n"
+	require.Equal(t, noStrategy, rc.do("XADD", "s", "LIMIT", "10", "11-0", "f", "v"))
+	require.Equal(t, noTilde, rc.do("XADD", "s", "LIMIT", "0", "11-0", "f", "v"))
+	require.Equal(t, noTilde, rc.do("XADD", "s", "MAXLEN", "5", "LIMIT", "10", "11-0", "f", "v"))
+	require.Equal(t, noStrategy, rc.do("XTRIM", "s", "LIMIT", "10"))
+	require.Equal(t, "-ERR syntax error, XTRIM must be called with a trimming strategy\r\n", rc.do("XTRIM", "s", "LIMIT", "0"))
+	require.Equal(t, ":0\r\n", rc.do("EXISTS", "s"))
+}

@@ -479,10 +479,7 @@ func parseScoreBound(b []byte) (zbound, bool) {
 		z.excl = true
 		b = b[1:]
 	}
-	if len(b) == 0 {
-		return z, true
-	}
-	s, ok := ParseFloat(b)
+	s, ok := ParseScoreBound(b)
 	z.score = s
 	return z, ok
 }
@@ -601,7 +598,7 @@ func parseZrange(args [][]byte, argStart int, kind zrangeKind, rev, storeForm bo
 				return r, errNotInt
 			}
 			j += 2
-		case autoDir && strOptIs(a, "rev"):
+		case autoDir && !r.rev && strOptIs(a, "rev"):
 			r.rev = true
 		case kind == zrAuto && r.kind == zrAuto && strOptIs(a, "bylex"):
 			r.kind = zrLex
@@ -1106,10 +1103,14 @@ func aggregate(target *float64, v float64, agg int) {
 		if math.IsNaN(*target) {
 			*target = 0
 		}
-	case aggMin:
-		*target = math.Min(*target, v)
+	case aggMin: // C comparisons: a NaN operand never wins
+		if v < *target {
+			*target = v
+		}
 	case aggMax:
-		*target = math.Max(*target, v)
+		if v > *target {
+			*target = v
+		}
 	}
 }
 
@@ -1229,7 +1230,9 @@ func (r *zopReq) run(op setOp, srcs []zsrc, lim types.ZSetLimits) *types.ZSet {
 				if !in {
 					return
 				}
-				aggregate(&score, weighted(&srcs[i], v), r.agg)
+				// Only the first operand's product is cleared of NaN,
+				// as Redis does: inf*0 here leaves the sum NaN, then 0.
+				aggregate(&score, srcs[i].weight*v, r.agg)
 			}
 			res.Set(m, score, lim)
 		})

@@ -491,3 +491,36 @@ func TestZsetNotifications(t *testing.T) {
 		require.Equal(t, [2]string{"__keyevent@0__:" + w[0], w[1]}, [2]string{m.Channel, m.Payload})
 	}
 }
+
+func TestZsetRedisFloatRules(t *testing.T) {
+	srv := testServer(t, 2)
+	rc := testRaw(t, srv)
+	require.Equal(t, ":1\r\n", rc.do("ZADD", "z", "0x10", "a"))
+	require.Equal(t, "-ERR value is not a valid float\r\n", rc.do("ZADD", "z", " 1", "b"))
+	require.Equal(t, "-ERR value is not a valid float\r\n", rc.do("ZADD", "z", "1e-400", "b"))
+	require.Equal(t, "*1\r\n$1\r\na\r\n", rc.do("ZRANGEBYSCORE", "z", " 1", "20"))
+	require.Equal(t, "*0\r\n", rc.do("ZRANGEBYSCORE", "z", "(0x10", "20"))
+	require.Equal(t, "-ERR min or max is not a float\r\n", rc.do("ZRANGEBYSCORE", "z", "1 ", "20"))
+
+	require.Equal(t, "-ERR syntax error\r\n", rc.do("ZRANGE", "z", "0", "-1", "REV", "REV"))
+	require.Equal(t, "*1\r\n$1\r\na\r\n", rc.do("ZRANGE", "z", "0", "-1", "REV"))
+}
+
+func TestZinterWeightsNaNAsRedis(t *testing.T) {
+	srv := testServer(t, 2)
+	rc := testRaw(t, srv)
+	rc.do("ZADD", "{a}x", "0", "a", "1", "b")
+	rc.do("ZADD", "{b}y", "1", "a", "0", "b")
+	// b: inf*1 + (-inf*0 = NaN) is NaN, which Redis turns into 0; a: the
+	// first product NaN becomes 0, then 0 + -inf.
+	want := "*4\r\n$1\r\na\r\n$4\r\n-inf\r\n$1\r\nb\r\n$1\r\n0\r\n"
+	require.Equal(t, want, rc.do("ZINTER", "2", "{a}x", "{b}y", "WEIGHTS", "inf", "-inf", "WITHSCORES"))
+	// MIN and MAX compare as C does: a NaN operand never replaces the score.
+	require.Equal(t, "*4\r\n$1\r\na\r\n$4\r\n-inf\r\n$1\r\nb\r\n$3\r\ninf\r\n",
+		rc.do("ZINTER", "2", "{a}x", "{b}y", "WEIGHTS", "inf", "-inf", "AGGREGATE", "MIN", "WITHSCORES"))
+	require.Equal(t, ":2\r\n", rc.do("ZINTERSTORE", "{a}d", "2", "{a}x", "{b}y", "WEIGHTS", "inf", "-inf"))
+	require.Equal(t, want, rc.do("ZRANGE", "{a}d", "0", "-1", "WITHSCORES"))
+	// Union clears every product of NaN before adding.
+	require.Equal(t, "*4\r\n$1\r\na\r\n$4\r\n-inf\r\n$1\r\nb\r\n$3\r\ninf\r\n",
+		rc.do("ZUNION", "2", "{a}x", "{b}y", "WEIGHTS", "inf", "-inf", "WITHSCORES"))
+}

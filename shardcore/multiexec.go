@@ -1,6 +1,8 @@
 package shardcore
 
 import (
+	"strings"
+
 	"github.com/keeldb/keel/shardcore/resp"
 )
 
@@ -218,6 +220,15 @@ func (s *Shard) touchDB(db int) {
 			}
 		}
 	}
+}
+
+// execRejected discards the transaction and the watches of c when EXEC
+// itself is refused (arity, NOAUTH, ...), inside MULTI or not, and returns
+// the reply Redis gives then.
+func (s *Shard) execRejected(c *conn, errMsg string) string {
+	c.multi = nil
+	s.unwatchAll(c)
+	return "EXECABORT Transaction discarded because of: " + strings.TrimPrefix(errMsg, "ERR ")
 }
 
 // startExec runs the queued commands as one transaction.

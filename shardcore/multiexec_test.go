@@ -106,3 +106,25 @@ func TestExecIsolation(t *testing.T) {
 	close(stop)
 	<-done
 }
+
+func TestExecArityAbortsTransaction(t *testing.T) {
+	srv := testServer(t, 2)
+	rc := testRaw(t, srv)
+	abort := "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n"
+	require.Equal(t, abort, rc.do("EXEC", "extra"))
+
+	require.Equal(t, "+OK\r\n", rc.do("MULTI"))
+	require.Equal(t, "+QUEUED\r\n", rc.do("SET", "{a}k", "v"))
+	require.Equal(t, abort, rc.do("EXEC", "extra"))
+	require.Equal(t, "-ERR EXEC without MULTI\r\n", rc.do("EXEC"), "the transaction is gone")
+	require.Equal(t, "$-1\r\n", rc.do("GET", "{a}k"))
+
+	// The watches go with it: a later change to the key no longer fails EXEC.
+	require.Equal(t, "+OK\r\n", rc.do("WATCH", "{b}w"))
+	require.Equal(t, abort, rc.do("EXEC", "x"))
+	other := testRaw(t, srv)
+	require.Equal(t, "+OK\r\n", other.do("SET", "{b}w", "2"))
+	require.Equal(t, "+OK\r\n", rc.do("MULTI"))
+	require.Equal(t, "+QUEUED\r\n", rc.do("GET", "{b}w"))
+	require.Equal(t, "*1\r\n$1\r\n2\r\n", rc.do("EXEC"))
+}
