@@ -15,7 +15,7 @@ import (
 // A write is fsynced once its shard's log has synced past its LSN. The call
 // runs as an all-shard transaction: the lock reaches each shard after every
 // command the client sent before WAITAOF (batches to other shards are sent
-// ahead of lock requests), so the last LSN each shard has logged by then
+// ahead of lock requests), so the last LSN each shard has logged once held
 // covers all of the client's writes there. It bounds them from above: other
 // clients' writes logged earlier are waited for too, which an fsync covers
 // at the same cost. The shards are released at once; the wait itself holds
@@ -49,10 +49,23 @@ func multiWaitAOF(m *Multi) {
 		m.W.Error(errWaitAOFNoAOF)
 		return
 	}
+	// Every shard is held, so each has run what the client sent before
+	// this call. The LSNs are read by control messages rather than hops: a
+	// hop's result waits for its shard's log commit, which does not come
+	// while the disk fails, and WAITAOF must time out then.
 	shards := m.Shards()
+	type logged struct {
+		shard int
+		lsn   uint64
+	}
+	got := make(chan logged, len(shards))
+	for _, sh := range shards {
+		sh.post(message{ctrl: true, fn: func(s *Shard) { got <- logged{s.id, p.LoggedLSN(s.id)} }})
+	}
 	want := make([]uint64, m.srv.n)
-	for i, v := range m.Each(func(c *Ctx) any { return p.LoggedLSN(c.S.id) }) {
-		want[shards[i].id] = v.(uint64)
+	for range shards {
+		l := <-got
+		want[l.shard] = l.lsn
 	}
 	local := func() int64 {
 		if aof && syncedThrough(p, want) {
@@ -129,7 +142,7 @@ type fsyncWaits struct {
 
 type fsyncWait struct {
 	want     []uint64
-	sync     bool  // whether the LSNs being synced ends the wait
+	onSync   bool  // whether the LSNs being synced ends the wait
 	deadline int64 // Unix ms, 0: none
 	connID   int64
 	done     chan struct{}
@@ -150,10 +163,10 @@ func (srv *Server) fsyncWaits() *fsyncWaits {
 	return fw.(*fsyncWaits)
 }
 
-// wait blocks until want is synced (when sync is set), deadline passes, the
-// client connID disconnects or the server stops.
-func (fw *fsyncWaits) wait(want []uint64, sync bool, deadline, connID int64) {
-	w := &fsyncWait{want: want, sync: sync, deadline: deadline, connID: connID, done: make(chan struct{})}
+// wait blocks until want is synced (when onSync is set), deadline passes,
+// the client connID disconnects or the server stops.
+func (fw *fsyncWaits) wait(want []uint64, onSync bool, deadline, connID int64) {
+	w := &fsyncWait{want: want, onSync: onSync, deadline: deadline, connID: connID, done: make(chan struct{})}
 	fw.mu.Lock()
 	fw.waiting[w] = struct{}{}
 	if !fw.polling {
@@ -162,13 +175,6 @@ func (fw *fsyncWaits) wait(want []uint64, sync bool, deadline, connID int64) {
 	}
 	fw.mu.Unlock()
 	<-w.done
-}
-
-// pending is the number of calls waiting.
-func (fw *fsyncWaits) pending() int {
-	fw.mu.Lock()
-	defer fw.mu.Unlock()
-	return len(fw.waiting)
 }
 
 func (fw *fsyncWaits) poll() {
@@ -189,7 +195,7 @@ func (fw *fsyncWaits) poll() {
 		}
 		fw.mu.Lock()
 		for w := range fw.waiting {
-			if stopped || (w.sync && syncedThrough(fw.srv.persist, w.want)) || (w.deadline != 0 && now >= w.deadline) ||
+			if stopped || (w.onSync && syncedThrough(fw.srv.persist, w.want)) || (w.deadline != 0 && now >= w.deadline) ||
 				(checkGone && fw.srv.clientGone(w.connID)) {
 				delete(fw.waiting, w)
 				close(w.done)
@@ -198,6 +204,9 @@ func (fw *fsyncWaits) poll() {
 		if len(fw.waiting) == 0 {
 			fw.polling = false
 			fw.mu.Unlock()
+			if stopped {
+				allFsyncWaits.Delete(fw.srv)
+			}
 			return
 		}
 		fw.mu.Unlock()
