@@ -49,12 +49,37 @@ func (s *Shard) newBatch() *batch {
 	return &batch{origin: s}
 }
 
-func (s *Shard) hasOutgoing() bool { return len(s.outUsed) > 0 || len(s.afterCommit) > 0 }
+func (s *Shard) hasOutgoing() bool {
+	return len(s.outUsed) > 0 || len(s.afterCommit) > 0 || len(s.anyway) > 0
+}
+
+// afterLogged runs fn once what this shard logged since it counted mark
+// records is committed; if it logged nothing, at the end of the iteration
+// even while commits fail, so that reads forwarded here go on.
+func (s *Shard) afterLogged(mark uint64, fn func()) {
+	if s.logged == mark {
+		s.anyway = append(s.anyway, fn)
+	} else {
+		s.afterCommit = append(s.afterCommit, fn)
+	}
+}
+
+// sendAnyway delivers the results that depend on no log commit.
+func (s *Shard) sendAnyway() {
+	if len(s.anyway) > 0 {
+		fns := s.anyway
+		s.anyway = nil
+		for _, fn := range fns {
+			fn()
+		}
+	}
+}
 
 // flushOutgoing sends this iteration's batches and the results held back
 // until the log commit.
 func (s *Shard) flushOutgoing() {
 	s.sendBatches()
+	s.sendAnyway()
 	if len(s.afterCommit) > 0 {
 		fns := s.afterCommit
 		s.afterCommit = nil
@@ -78,6 +103,7 @@ func (s *Shard) sendBatches() {
 // iteration's log commit.
 func (s *Shard) execBatch(b *batch) {
 	b.out.Reset()
+	mark := s.logged
 	for i := range b.items {
 		it := &b.items[i]
 		b.out.Proto = it.proto
@@ -86,7 +112,7 @@ func (s *Shard) execBatch(b *batch) {
 		it.r1 = b.out.Len()
 	}
 	b.executed = true
-	s.afterCommit = append(s.afterCommit, func() { b.origin.post(message{batch: b, ctrl: true}) })
+	s.afterLogged(mark, func() { b.origin.post(message{batch: b, ctrl: true}) })
 }
 
 // completeBatch delivers a batch's replies to their connections.

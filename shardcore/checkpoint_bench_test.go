@@ -11,7 +11,8 @@ import (
 )
 
 // BenchmarkLoadCheckpoint loads a checkpoint of 16-byte strings into two
-// shards (what a restart does before replaying the log tails).
+// shards, before Start and while the loops serve (what a restart does
+// before replaying the log tails).
 func BenchmarkLoadCheckpoint(b *testing.B) {
 	const keys = 500_000
 	dir := b.TempDir()
@@ -36,14 +37,25 @@ func BenchmarkLoadCheckpoint(b *testing.B) {
 	require.NoError(b, err)
 	cfg, err := config.Parse([]string{"--port", "0", "--bind", "127.0.0.1", "--shards", "2", "--dir", dir})
 	require.NoError(b, err)
-	b.ResetTimer()
-	for range b.N {
-		srv, err := NewServer(cfg, Options{})
-		require.NoError(b, err)
-		n, err := srv.LoadCheckpoint(st)
-		require.NoError(b, err)
-		require.Equal(b, int64(keys), n)
-		srv.closeShards()
+	for _, live := range []bool{false, true} {
+		b.Run(map[bool]string{false: "before-start", true: "serving"}[live], func(b *testing.B) {
+			for range b.N {
+				srv, err := NewServer(cfg, Options{})
+				require.NoError(b, err)
+				if live {
+					srv.SetLoading(true)
+					srv.Start()
+				}
+				n, err := srv.LoadCheckpoint(st)
+				require.NoError(b, err)
+				require.Equal(b, int64(keys), n)
+				if live {
+					srv.Stop()
+				} else {
+					srv.closeShards()
+				}
+			}
+			b.ReportMetric(float64(keys*b.N)/b.Elapsed().Seconds(), "keys/s")
+		})
 	}
-	b.ReportMetric(float64(keys*b.N)/b.Elapsed().Seconds(), "keys/s")
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/keeldb/keel/durability/checkpoint"
@@ -111,142 +109,123 @@ func (srv *Server) slotRange(id int) (lo, hi int) {
 
 // LoadCheckpoint fills the shards from the checkpoint store, every shard
 // reading its own slot ranges in parallel, and returns the number of keys
-// loaded. Before Start it stores them directly; once the loops run (the
-// server answering -LOADING meanwhile) each shard stores them on its loop,
-// in chunks decoded off it.
+// loaded. Before Start, a goroutine per shard stores the keys directly;
+// once the loops run, each shard loads on its own loop a few thousand keys
+// per iteration (loadStep), answering its clients (-LOADING) in between.
 func (srv *Server) LoadCheckpoint(st *checkpoint.Store) (int64, error) {
 	meta, _, err := st.Meta()
 	if err != nil {
 		return 0, err
 	}
-	var total atomic.Int64
-	errs := make([]error, len(srv.shards))
-	var wg sync.WaitGroup
 	lru := lruClock(time.Now().UnixMilli())
+	results := make(chan loadResult, len(srv.shards))
+	n := 0
 	for i, s := range srv.shards {
 		lo, hi := srv.slotRange(i)
 		if lo < 0 {
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ld := &shardLoader{s: s, live: srv.running.Load()}
-			ld.run(func(s *Shard) {
-				for db, t := range s.dbs {
-					if db < len(meta.Keys) {
-						// Slots spread keys evenly over the shards.
-						t.Reserve(int(meta.Keys[db] * int64(hi-lo+1) / NumSlots))
-					}
-				}
-			})
-			for db := range s.dbs {
-				err := st.Scan(db, lo, hi, func(_ int, key, val []byte) error {
-					e, ok, err := srv.decodeCkValue(val)
-					if err != nil {
-						return fmt.Errorf("checkpoint: db %d key %q: %w", db, key, err)
-					}
-					if ok {
-						e.LRU = lru
-						ld.add(db, key, e)
-						total.Add(1)
-					}
-					return nil
-				})
-				if err != nil {
-					errs[i] = err
-					break
+		n++
+		ld := &shardLoad{st: st, lo: lo, hi: hi, lru: lru, done: results}
+		start := func(s *Shard) {
+			for db, t := range s.dbs {
+				if db < len(meta.Keys) {
+					// Slots spread keys evenly over the shards.
+					t.Reserve(int(meta.Keys[db] * int64(hi-lo+1) / NumSlots))
 				}
 			}
-			ld.flush()
-			ld.wait()
+			s.ld = ld
+		}
+		if srv.running.Load() {
+			s.post(message{fn: start})
+			continue
+		}
+		go func() {
+			start(s)
+			for s.ld != nil {
+				s.loadStep()
+			}
 		}()
 	}
-	wg.Wait()
-	return total.Load(), errors.Join(errs...)
+	var total int64
+	var errs []error
+	for range n {
+		r := <-results
+		total += r.keys
+		errs = append(errs, r.err)
+	}
+	return total, errors.Join(errs...)
 }
 
-// shardLoader stores loaded keys in one shard: directly before Start, else
-// in chunks run on the shard's loop, at most two in flight.
-type shardLoader struct {
-	s     *Shard
-	live  bool
-	chunk loadChunk
-	done  chan struct{}
-	n     int // chunks in flight
+// shardLoad is a shard's part of loading a checkpoint.
+type shardLoad struct {
+	st     *checkpoint.Store
+	lo, hi int
+	lru    uint32
+	db     int
+	cur    *checkpoint.Cursor
+	keys   int64
+	done   chan<- loadResult
 }
 
-// loadChunk is keys decoded off the loop: entry i's string value and key
-// are arena[bounds[i][0]:bounds[i][1]] and arena[bounds[i][1]:bounds[i][2]].
-type loadChunk struct {
-	dbs     []int
-	entries []store.Entry
-	bounds  [][3]int
-	arena   []byte
+type loadResult struct {
+	keys int64
+	err  error
 }
 
-const loadChunkKeys = 1024
+// loadStepKeys is how many keys a shard loads per loop iteration.
+const loadStepKeys = 4096
 
-func (ld *shardLoader) run(fn func(s *Shard)) {
-	if !ld.live {
-		fn(ld.s)
+func (s *Shard) loadStep() {
+	ld := s.ld
+	if ld == nil {
 		return
 	}
-	if ld.done == nil {
-		ld.done = make(chan struct{}, 2)
-	}
-	if ld.n == 2 {
-		<-ld.done
-		ld.n--
-	}
-	ld.n++
-	ld.s.post(message{fn: func(s *Shard) {
-		fn(s)
-		ld.done <- struct{}{}
-	}})
-}
-
-// wait returns once every chunk handed over is stored.
-func (ld *shardLoader) wait() {
-	for ; ld.n > 0; ld.n-- {
-		<-ld.done
-	}
-}
-
-// add stores e under key (both valid only during the call) in db.
-func (ld *shardLoader) add(db int, key []byte, e store.Entry) {
-	if !ld.live {
-		ld.s.dbs[db].Set(key, e)
-		return
-	}
-	c := &ld.chunk
-	start := len(c.arena)
-	c.arena = append(c.arena, e.Str...)
-	mid := len(c.arena)
-	c.arena = append(c.arena, key...)
-	e.Str = nil
-	c.dbs = append(c.dbs, db)
-	c.entries = append(c.entries, e)
-	c.bounds = append(c.bounds, [3]int{start, mid, len(c.arena)})
-	if len(c.entries) == loadChunkKeys {
-		ld.flush()
-	}
-}
-
-// flush hands the pending chunk to the shard's loop.
-func (ld *shardLoader) flush() {
-	c := ld.chunk
-	if !ld.live || len(c.entries) == 0 {
-		return
-	}
-	ld.chunk = loadChunk{}
-	ld.run(func(s *Shard) {
-		for i, e := range c.entries {
-			b := c.bounds[i]
-			if e.Type == store.TypeString {
-				e.Str = c.arena[b[0]:b[1]:b[1]]
+	for range loadStepKeys {
+		if ld.cur == nil {
+			if ld.db == len(s.dbs) {
+				s.loadDone(nil)
+				return
 			}
-			s.dbs[c.dbs[i]].Set(c.arena[b[1]:b[2]], e)
+			cur, err := ld.st.Cursor(ld.db, ld.lo, ld.hi)
+			if err != nil {
+				s.loadDone(err)
+				return
+			}
+			ld.cur = cur
 		}
-	})
+		if !ld.cur.Next() {
+			err := ld.cur.Close()
+			ld.cur = nil
+			if err != nil {
+				s.loadDone(err)
+				return
+			}
+			ld.db++
+			continue
+		}
+		val, err := ld.cur.Value()
+		if err == nil {
+			var e store.Entry
+			var ok bool
+			if e, ok, err = s.srv.decodeCkValue(val); ok {
+				e.LRU = ld.lru
+				s.dbs[ld.db].Set(ld.cur.Key(), e)
+				ld.keys++
+			}
+		}
+		if err != nil {
+			s.loadDone(fmt.Errorf("checkpoint: db %d key %q: %w", ld.db, ld.cur.Key(), err))
+			return
+		}
+	}
+}
+
+func (s *Shard) loadDone(err error) {
+	ld := s.ld
+	if ld.cur != nil {
+		ld.cur.Close()
+	}
+	s.ld = nil
+	ld.done <- loadResult{keys: ld.keys, err: err}
 }

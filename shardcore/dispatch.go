@@ -14,7 +14,9 @@ func (s *Shard) dispatch(c *conn, args [][]byte) {
 	cmd, errMsg := s.srv.resolve(c, args)
 	if cmd == nil {
 		s.srv.stats.rejectedCalls.Add(1)
-		if c.multi != nil {
+		if strOptIs(args[0], "exec") {
+			errMsg = s.execRejected(c, errMsg)
+		} else if c.multi != nil {
 			c.multi.aborted = true
 		}
 		c.w.Error(errMsg)
@@ -196,11 +198,19 @@ func (s *Shard) logEffects(ctx *Ctx) {
 	for _, e := range ctx.effects {
 		s.srv.persist.Log(s.id, ctx.DBi, e, id)
 	}
+	s.logged += uint64(len(ctx.effects))
+}
+
+// endTx closes this shard's part of a multi-shard write in its log.
+func (s *Shard) endTx(txid uint64, parts int) {
+	s.srv.persist.EndTx(s.id, txid, parts)
+	s.logged++
 }
 
 // logDel records the removal of a key that no command asked for (expiry).
 func (s *Shard) logDel(dbi int, key []byte) {
 	s.srv.persist.Log(s.id, dbi, [][]byte{delWord, key}, 0)
+	s.logged++
 	s.notifyExpired(dbi, key)
 }
 

@@ -52,6 +52,8 @@ type Shard struct {
 	freeSlots   []*replySlot
 	freeBatches []*batch
 	afterCommit []func()
+	anyway      []func() // results of work that logged nothing (see afterLogged)
+	logged      uint64   // records logged so far
 	keyBuf      []int
 	ctxs        []*Ctx
 	ctxDepth    int
@@ -70,7 +72,8 @@ type Shard struct {
 
 	blk blockState // blocked clients parked here, waiters on keys here
 
-	ck shardCk // checkpoint marks and the snapshot being written
+	ck shardCk    // checkpoint marks and the snapshot being written
+	ld *shardLoad // the checkpoint being loaded into this shard
 }
 
 // message is one unit in a shard's inbox. Exactly one of lock, batch, fn is set.
@@ -152,6 +155,7 @@ func (s *Shard) run(ready chan<- struct{}) {
 		s.blockTick()
 		s.cron()
 		s.ckStep(len(evs) > 0)
+		s.loadStep()
 		s.endIteration()
 	}
 	s.shutdown()
@@ -170,6 +174,7 @@ func (s *Shard) endIteration() {
 		}
 		s.commitFailing = true
 		s.sendBatches()
+		s.sendAnyway()
 		s.flushConns(false)
 		return
 	}
@@ -190,6 +195,9 @@ func (s *Shard) pollTimeout() int {
 		return commitRetryMs
 	}
 	if len(s.dirtyConns) > 0 || s.hasOutgoing() || len(s.again) > 0 {
+		return 0
+	}
+	if s.ld != nil {
 		return 0
 	}
 	return s.ckPollTimeout(s.blockPollTimeout(s.srv.cronInterval(s)))

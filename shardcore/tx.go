@@ -58,8 +58,9 @@ func (t *tx) do(sh *Shard, fn func(s *Shard) any) any {
 
 func (t *tx) post(sh *Shard, fn func(s *Shard) any) {
 	sh.post(message{txid: t.id, fn: func(s *Shard) {
+		mark := s.logged
 		r := fn(s)
-		s.afterCommit = append(s.afterCommit, func() { t.res <- r })
+		s.afterLogged(mark, func() { t.res <- r })
 	}})
 }
 
@@ -108,7 +109,7 @@ func (t *tx) finish() {
 			}
 			n++
 			t.post(sh, func(s *Shard) any {
-				s.srv.persist.EndTx(s.id, t.id, parts)
+				s.endTx(t.id, parts)
 				return nil
 			})
 		}
@@ -178,7 +179,7 @@ func (m *Multi) RunEach(parts map[*Shard][][]byte) map[*Shard][]byte {
 		t.post(sh, func(s *Shard) any {
 			r := res{sh, append([]byte(nil), s.runArgs(m.DBi, m.W.Proto, args, t)...)}
 			if final {
-				s.srv.persist.EndTx(s.id, t.id, len(t.shards))
+				s.endTx(t.id, len(t.shards))
 			}
 			return r
 		})

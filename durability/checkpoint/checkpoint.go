@@ -332,6 +332,46 @@ func (s *Store) scan(lower, upper []byte, fn func(db, slot int, key, val []byte)
 	return nil
 }
 
+// Cursor walks the keys of one database's slot range in key order, a few
+// at a time (a shard loading between serving its clients). It is used
+// from one goroutine.
+type Cursor struct {
+	it    *pebble.Iterator
+	moved bool
+}
+
+// Cursor returns a cursor over database db's slots lo..hi (inclusive).
+func (s *Store) Cursor(db, lo, hi int) (*Cursor, error) {
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: slotBound(db, lo), UpperBound: slotBound(db, hi+1)})
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	return &Cursor{it: it}, nil
+}
+
+// Next moves to the next key; false at the end (or on error: see Close).
+func (c *Cursor) Next() bool {
+	if !c.moved {
+		c.moved = true
+		return c.it.First()
+	}
+	return c.it.Next()
+}
+
+// Key is the current key (without db and slot), valid until Next.
+func (c *Cursor) Key() []byte { return c.it.Key()[4:] }
+
+// Value is the current value, valid until Next.
+func (c *Cursor) Value() ([]byte, error) { return c.it.ValueAndErr() }
+
+// Close releases the cursor and returns the error that ended it, if any.
+func (c *Cursor) Close() error {
+	if err := c.it.Close(); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
 // Batch is a set of changes, built on one goroutine and handed to a Writer.
 type Batch struct {
 	b   *pebble.Batch
