@@ -18,6 +18,7 @@
 package checkpoint
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -25,6 +26,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -136,6 +138,10 @@ func options() *pebble.Options {
 		// reads only retained copies: a WAL would write everything twice
 		// for nothing.
 		DisableWAL: true,
+		// Compactions run as part of checkpoints (compactL0); L0 may
+		// grow meanwhile without stalling the writer.
+		DisableAutomaticCompactions: true,
+		L0StopWritesThreshold:       math.MaxInt32,
 		// Small memtables and cache bound the memory a checkpoint adds
 		// (one writer: it just waits while a memtable flushes).
 		MemTableSize:                4 << 20,
@@ -441,6 +447,9 @@ func (s *Store) Finish(m Meta) (string, error) {
 	if err := s.db.Flush(); err != nil {
 		return "", fmt.Errorf("checkpoint: flush: %w", err)
 	}
+	if err := s.compactL0(); err != nil {
+		return "", err
+	}
 	name := CopyName(m.ID)
 	final := filepath.Join(s.dir, filepath.FromSlash(name))
 	tmp := final + ".tmp"
@@ -460,6 +469,24 @@ func (s *Store) Finish(m Meta) (string, error) {
 	}
 	return name, nil
 }
+
+// compactL0 compacts the database once its flushed checkpoints pile up in
+// L0. Pebble compacts nothing by itself here (see options): a copy cut
+// with a compaction due would make every start from it wait for that
+// compaction inside pebble.Open; done now, it is part of a checkpoint,
+// which runs in the background.
+func (s *Store) compactL0() error {
+	if s.db.Metrics().Levels[0].TablesCount < l0Compact {
+		return nil
+	}
+	if err := s.db.Compact(context.Background(), []byte{0}, []byte{0xFF, 0xFF, 0xFF}, false); err != nil {
+		return fmt.Errorf("checkpoint: compact: %w", err)
+	}
+	return nil
+}
+
+// l0Compact is the L0 table count at which a checkpoint compacts.
+const l0Compact = 4
 
 // Prune removes the retained copies other than the newest keep ones and
 // the one named current.
