@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/keeldb/keel/durability"
@@ -75,6 +76,7 @@ type ckState struct {
 	dirtyAtStart     int64
 	dirtySaved       int64 // srv.dirty at the start of the last good checkpoint
 	lastFailed       bool
+	failed           atomic.Bool // lastFailed, read by every write without the lock
 	lastTry          time.Time
 	lastDuration     time.Duration
 	saves            int64
@@ -173,6 +175,7 @@ func (srv *Server) runCheckpoint(job *ckJob) {
 		srv.log.Error("checkpoint failed", "id", job.id, "err", err)
 		ck.needFull = true
 		ck.lastFailed = true
+		ck.failed.Store(true)
 		if job.rewrite {
 			ck.rewriteFailed = true
 		}
@@ -181,6 +184,7 @@ func (srv *Server) runCheckpoint(job *ckJob) {
 			"seconds", fmt.Sprintf("%.3f", dur.Seconds()), "full", job.full)
 		ck.needFull = false
 		ck.lastFailed = false
+		ck.failed.Store(false)
 		ck.dirtySaved = ck.dirtyAtStart
 		ck.saves++
 		ck.lastID, ck.lastKeys, ck.lastBytes, ck.lastCow = job.id, res.keys, res.bytes, res.cow
@@ -287,12 +291,11 @@ func (srv *Server) checkpointOnce(job *ckJob) (shardResult, error) {
 // ckWriteError is the reply to writes after a failed checkpoint, as Redis's
 // stop-writes-on-bgsave-error ("" when writes are allowed).
 func (srv *Server) ckWriteError() string {
-	ck := &srv.ck
-	ck.mu.Lock()
-	failed := ck.lastFailed
-	ck.mu.Unlock()
+	if !srv.ck.failed.Load() {
+		return ""
+	}
 	cfg := srv.config()
-	if !failed || !cfg.StopWritesOnBgsaveError || len(cfg.Save) == 0 {
+	if !cfg.StopWritesOnBgsaveError || len(cfg.Save) == 0 {
 		return ""
 	}
 	return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
