@@ -523,15 +523,11 @@ func runCat(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err := parseFilter(); err != nil {
 		return err
 	}
-	lock, err := lockDir(*dir)
+	lock, d, err := openLocked(*dir)
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
-	d, err := loadDataDir(*dir)
-	if err != nil {
-		return err
-	}
 	var selected []shardLog
 	for _, sl := range d.shards {
 		if f.shardWanted(sl.shard) {

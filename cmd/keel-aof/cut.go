@@ -291,15 +291,11 @@ func runFix(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err := parseFlags(fl, args, "dir"); err != nil {
 		return err
 	}
-	lock, err := lockDir(*dir)
+	lock, d, err := openLocked(*dir)
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
-	d, err := loadDataDir(*dir)
-	if err != nil {
-		return err
-	}
 	if err := checkWritable(d); err != nil {
 		return err
 	}
@@ -350,15 +346,11 @@ func runTruncate(args []string, stdin io.Reader, stdout, stderr io.Writer) error
 		fl.Usage()
 		return errUsage
 	}
-	lock, err := lockDir(*dir)
+	lock, d, err := openLocked(*dir)
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
-	d, err := loadDataDir(*dir)
-	if err != nil {
-		return err
-	}
 	if err := checkWritable(d); err != nil {
 		return err
 	}

@@ -87,15 +87,11 @@ func runLs(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err := parseFlags(fl, args, "dir"); err != nil {
 		return err
 	}
-	lock, err := lockDir(*dir)
+	lock, d, err := openLocked(*dir)
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
-	d, err := loadDataDir(*dir)
-	if err != nil {
-		return err
-	}
 	if d.manifest == nil {
 		fmt.Fprintf(stdout, "MANIFEST %s: missing; segments found in %s:\n", d.manifestPath(), filepath.Join(d.dir, "aof"))
 	} else {

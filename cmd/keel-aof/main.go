@@ -194,6 +194,21 @@ func lockDir(dir string) (*durability.DirLock, error) {
 	return l, nil
 }
 
+// openLocked takes dir's lock and reads the data directory's MANIFEST and
+// segments; the caller closes the lock.
+func openLocked(dir string) (*durability.DirLock, *dataDir, error) {
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := loadDataDir(dir)
+	if err != nil {
+		lock.Close()
+		return nil, nil, err
+	}
+	return lock, d, nil
+}
+
 // parseTime reads a time given as RFC 3339 or as Unix milliseconds.
 func parseTime(s string) (int64, error) {
 	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {

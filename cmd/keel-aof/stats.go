@@ -45,15 +45,11 @@ func runStats(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 	if err := parseFilter(); err != nil {
 		return err
 	}
-	lock, err := lockDir(*dir)
+	lock, d, err := openLocked(*dir)
 	if err != nil {
 		return err
 	}
 	defer lock.Close()
-	d, err := loadDataDir(*dir)
-	if err != nil {
-		return err
-	}
 	warnCheckpoint(d, stderr)
 	prog := newProgress(progressWriter(stderr, *quiet), "stats", totalSize(d))
 	var total, txEnds counter
