@@ -27,9 +27,6 @@ type Checkpoints struct {
 	Sink  CheckpointSink
 	// Next is the id the next checkpoint takes.
 	Next uint64
-	// Full makes the first checkpoint rewrite everything (the store does
-	// not hold what the keyspace was loaded from).
-	Full bool
 }
 
 var errCkInProgress = errors.New("a checkpoint is already in progress")

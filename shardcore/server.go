@@ -115,7 +115,6 @@ func NewServer(cfg *config.Config, opts Options) (*Server, error) {
 	if c := opts.Checkpoints; c != nil {
 		srv.ck.cfg = *c
 		srv.ck.nextID = c.Next
-		srv.ck.needFull = c.Full
 		for _, sh := range srv.shards {
 			sh.ck.init(len(sh.dbs))
 		}
