@@ -23,6 +23,11 @@ func TestRequirePass(t *testing.T) {
 		// Redis looks the command up before checking authentication.
 		assert.Equal(t, "-ERR unknown command 'nosuch', with args beginning with: 'x' \r\n", rc.MustDo(t, "nosuch", "x"))
 		assert.Equal(t, "-ERR wrong number of arguments for 'auth' command\r\n", rc.MustDo(t, "AUTH"))
+		// ... and its arity (and subcommand) too.
+		assert.Equal(t, "-ERR wrong number of arguments for 'get' command\r\n", rc.MustDo(t, "GET"))
+		assert.Equal(t, "-ERR unknown subcommand 'FOO'. Try CONFIG HELP.\r\n", rc.MustDo(t, "CONFIG", "FOO"))
+		assert.Equal(t, "-ERR wrong number of arguments for 'config|get' command\r\n", rc.MustDo(t, "CONFIG", "GET"))
+		assert.Equal(t, noAuth, rc.MustDo(t, "CONFIG", "GET", "x"))
 		assert.Equal(t, "-ERR syntax error\r\n", rc.MustDo(t, "AUTH", "a", "b", "c"))
 		assert.Equal(t, wrongPass, rc.MustDo(t, "AUTH", "wrong"))
 		assert.Equal(t, wrongPass, rc.MustDo(t, "AUTH", "nobody", "sekret"))

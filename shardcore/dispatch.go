@@ -71,9 +71,6 @@ func (srv *Server) resolve(c *conn, args [][]byte) (*Command, string) {
 	if cmd == nil {
 		return nil, errUnknown(args)
 	}
-	if !c.authed && cmd.Flags&FlagNoAuth == 0 {
-		return nil, errNoAuth
-	}
 	if (cmd.Arity > 0 && len(args) != cmd.Arity) || len(args) < -cmd.Arity {
 		return nil, errArity(cmd.Name)
 	}
@@ -86,6 +83,11 @@ func (srv *Server) resolve(c *conn, args [][]byte) (*Command, string) {
 			return nil, "ERR wrong number of arguments for '" + cmd.Name + "|" + sub.Name + "' command"
 		}
 		cmd = sub
+	}
+	// As Redis 7: unknown commands and wrong arities are reported before
+	// authentication is asked for.
+	if !c.authed && cmd.Flags&FlagNoAuth == 0 {
+		return nil, errNoAuth
 	}
 	if srv.loading.Load() && cmd.Flags&FlagLoading == 0 {
 		return nil, "LOADING keel is loading the dataset in memory"
