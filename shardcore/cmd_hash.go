@@ -142,25 +142,7 @@ func cmdHdel(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	deleted, removed := 0, false
-	for _, f := range c.Args[2:] {
-		if h.Delete(f) {
-			deleted++
-			if h.Len() == 0 {
-				c.Delete(key)
-				removed = true
-				break
-			}
-		}
-	}
-	c.Dirty(deleted)
-	if deleted > 0 {
-		c.Notify(config.NotifyHash, "hdel", key)
-	}
-	if removed {
-		c.Notify(config.NotifyGeneric, "del", key)
-	}
-	c.W.Int(int64(deleted))
+	removeElements(c, key, h.Delete, h.Len, config.NotifyHash, "hdel")
 }
 
 func cmdHexists(c *Ctx) {

@@ -93,22 +93,30 @@ func cmdSrem(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	removed, gone := 0, false
+	removeElements(c, key, s.Remove, s.Len, config.NotifySet, "srem")
+}
+
+// removeElements is HDEL, SREM and ZREM once the collection is found:
+// remove each of c.Args[2:], stop once it is empty (as Redis) and delete
+// the key, then reply how many were removed.
+func removeElements(c *Ctx, key []byte, remove func([]byte) bool, size func() int, class int, event string) {
+	removed := 0
 	for _, m := range c.Args[2:] {
-		if s.Remove(m) {
+		if remove(m) {
 			removed++
-			if s.Len() == 0 {
-				c.Delete(key)
-				gone = true
+			if size() == 0 {
 				break
 			}
 		}
 	}
 	c.Dirty(removed)
-	if removed > 0 {
-		c.Notify(config.NotifySet, "srem", key)
+	if removed == 0 {
+		c.W.Int(0)
+		return
 	}
-	if gone {
+	c.Notify(class, event, key)
+	if size() == 0 {
+		c.Delete(key)
 		c.Notify(config.NotifyGeneric, "del", key)
 	}
 	c.W.Int(int64(removed))

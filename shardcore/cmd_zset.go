@@ -368,24 +368,7 @@ func cmdZrem(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	removed := 0
-	for _, m := range c.Args[2:] {
-		if z.Remove(m) {
-			removed++
-			if z.Len() == 0 {
-				break
-			}
-		}
-	}
-	if removed > 0 {
-		c.Dirty(removed)
-		c.Notify(config.NotifyZset, "zrem", key)
-		if z.Len() == 0 {
-			c.Delete(key)
-			c.Notify(config.NotifyGeneric, "del", key)
-		}
-	}
-	c.W.Int(int64(removed))
+	removeElements(c, key, z.Remove, z.Len, config.NotifyZset, "zrem")
 }
 
 func cmdZcard(c *Ctx) {
