@@ -157,12 +157,7 @@ func (l *Logs) Truncate(shard int, lsn uint64) error {
 		return nil
 	}
 	err := w.RemoveSegmentsThrough(durability.LSN(lsn))
-	var size int64
-	for _, sl := range l.shards {
-		if w := sl.w.Load(); w != nil {
-			size += w.Stats().Size
-		}
-	}
+	size, _ := l.Size()
 	l.baseSize.Store(size)
 	return err
 }

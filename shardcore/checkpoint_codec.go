@@ -43,19 +43,14 @@ var errCkValue = errors.New("malformed checkpoint value")
 
 // decodeCkValue rebuilds an entry; e.Str aliases v.
 func (srv *Server) decodeCkValue(v []byte) (store.Entry, bool, error) {
-	if len(v) < 4 || v[0] != ckFormat {
-		return store.Entry{}, false, errCkValue
+	h, err := parseCkValue(v)
+	if err != nil {
+		return store.Entry{}, false, err
 	}
-	typ, enc := store.Type(v[1]), store.StrEnc(v[2])
-	at, n := binary.Uvarint(v[3:])
-	if n <= 0 || at > 1<<62 {
-		return store.Entry{}, false, errCkValue
+	if h.typ == store.TypeString {
+		return store.Entry{Type: h.typ, Str: h.payload, Enc: h.enc, ExpireAt: h.expireAt}, true, nil
 	}
-	payload := v[3+n:]
-	if typ == store.TypeString {
-		return store.Entry{Type: typ, Str: payload, Enc: enc, ExpireAt: int64(at)}, true, nil
-	}
-	rv, err := rdb.DecodeDump(payload)
+	rv, err := rdb.DecodeDump(h.payload)
 	if err != nil {
 		return store.Entry{}, false, err
 	}
@@ -63,31 +58,46 @@ func (srv *Server) decodeCkValue(v []byte) (store.Entry, bool, error) {
 	if err != nil || !ok {
 		return store.Entry{}, ok, err
 	}
-	if e.Type != typ {
-		return store.Entry{}, false, fmt.Errorf("%w: type %s holds a %s", errCkValue, typ, e.Type)
+	if e.Type != h.typ {
+		return store.Entry{}, false, fmt.Errorf("%w: type %s holds a %s", errCkValue, h.typ, e.Type)
 	}
-	e.ExpireAt = int64(at)
+	e.ExpireAt = h.expireAt
 	return e, true, nil
+}
+
+// ckValue is a checkpoint value's header and payload (payload aliases it).
+type ckValue struct {
+	typ      store.Type
+	enc      store.StrEnc
+	expireAt int64
+	payload  []byte
+}
+
+func parseCkValue(v []byte) (ckValue, error) {
+	if len(v) < 4 || v[0] != ckFormat {
+		return ckValue{}, errCkValue
+	}
+	at, n := binary.Uvarint(v[3:])
+	if n <= 0 || at > 1<<62 {
+		return ckValue{}, errCkValue
+	}
+	return ckValue{typ: store.Type(v[1]), enc: store.StrEnc(v[2]), expireAt: int64(at), payload: v[3+n:]}, nil
 }
 
 // CheckpointCommand is the command that rebuilds a checkpoint value under
 // key in any Redis-compatible server: SET key value [PXAT t] for a string,
 // RESTORE key t payload REPLACE ABSTTL for the rest (t = 0: no expiry).
 func CheckpointCommand(key, val []byte) ([][]byte, error) {
-	if len(val) < 4 || val[0] != ckFormat {
-		return nil, errCkValue
+	h, err := parseCkValue(val)
+	if err != nil {
+		return nil, err
 	}
-	at, n := binary.Uvarint(val[3:])
-	if n <= 0 || at > 1<<62 {
-		return nil, errCkValue
+	if h.typ != store.TypeString {
+		return restoreRecord(key, h.expireAt, h.payload), nil
 	}
-	payload := val[3+n:]
-	if store.Type(val[1]) != store.TypeString {
-		return restoreRecord(key, int64(at), payload), nil
-	}
-	args := [][]byte{[]byte("SET"), key, payload}
-	if at != 0 {
-		args = append(args, []byte("PXAT"), strconv.AppendUint(nil, at, 10))
+	args := [][]byte{[]byte("SET"), key, h.payload}
+	if h.expireAt != 0 {
+		args = append(args, []byte("PXAT"), strconv.AppendInt(nil, h.expireAt, 10))
 	}
 	return args, nil
 }
