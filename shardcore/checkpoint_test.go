@@ -63,13 +63,11 @@ func ckServer(t *testing.T, shards int, extra ...string) (*Server, *testSink) {
 func storeImage(t *testing.T, srv *Server) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for db := range srv.config().Databases {
-		require.NoError(t, srv.ck.cfg.Store.Scan(db, 0, NumSlots-1, func(slot int, key, val []byte) error {
-			require.Equal(t, Slot(key), slot)
-			out[fmt.Sprintf("%d/%s", db, key)] = string(val)
-			return nil
-		}))
-	}
+	require.NoError(t, srv.ck.cfg.Store.ScanAll(func(db, slot int, key, val []byte) error {
+		require.Equal(t, Slot(key), slot)
+		out[fmt.Sprintf("%d/%s", db, key)] = string(val)
+		return nil
+	}))
 	return out
 }
 

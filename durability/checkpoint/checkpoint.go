@@ -299,12 +299,6 @@ func slotBound(db, slot int) []byte {
 	return AppendKey(make([]byte, 0, 4), db, slot, nil)
 }
 
-// Scan calls fn for every key of database db in slots lo..hi (inclusive),
-// in key order. key and val are valid only during the call.
-func (s *Store) Scan(db, lo, hi int, fn func(slot int, key, val []byte) error) error {
-	return s.scan(slotBound(db, lo), slotBound(db, hi+1), func(_, slot int, key, val []byte) error { return fn(slot, key, val) })
-}
-
 // ScanAll calls fn for every key of every database, in key order.
 func (s *Store) ScanAll(fn func(db, slot int, key, val []byte) error) error {
 	return s.scan(nil, metaKey[:2], fn)
