@@ -4,10 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
-
-	"github.com/keeldb/keel/durability"
 )
 
 // runRewrite is BGREWRITEAOF without a server: load the directory, take a
@@ -57,18 +54,9 @@ func runRewrite(args []string, _ io.Reader, stdout, stderr io.Writer) error {
 
 // logBytes is the size of the segments dir's MANIFEST names.
 func logBytes(dir string) (int64, error) {
-	m, err := durability.LoadManifest(durability.OSFS{}, dir)
+	d, err := loadDataDir(dir)
 	if err != nil {
 		return 0, err
 	}
-	var n int64
-	var fsys durability.OSFS
-	for _, sl := range m.Shards {
-		for _, seg := range sl.Segments {
-			if st, err := fsys.Stat(filepath.Join(dir, filepath.FromSlash(seg.Name))); err == nil {
-				n += st.Size()
-			}
-		}
-	}
-	return n, nil
+	return totalSize(d), nil
 }
