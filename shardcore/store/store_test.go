@@ -564,3 +564,34 @@ func TestDefragAliasing(t *testing.T) {
 	}
 	checkInvariants(t, tb)
 }
+
+// Keys inserted while the table grows go to the new bucket array whatever
+// their old bucket; entry compaction, which moves live entries down, must
+// find them there (it used to relink only the old array's chain, leaving a
+// chain pointing past the retired indices).
+func TestCompactDuringRehash(t *testing.T) {
+	tb := NewTable()
+	key := func(i int) []byte { return []byte(fmt.Sprint("k", i)) }
+	const full = 32768 // one more key starts doubling the bucket array
+	for i := 0; i < full+200; i++ {
+		tb.Set(key(i), Entry{Str: []byte("v")})
+	}
+	require.True(t, tb.Rehashing())
+	// Deleting the oldest keys frees over half of the entry indices while
+	// the rehash is still going, so compaction moves the newest entries.
+	both := false
+	for i := 0; i < full/2+200; i++ {
+		_, ok := tb.Delete(key(i))
+		require.True(t, ok)
+		both = both || tb.compacting && tb.Rehashing()
+		if i%2048 == 0 {
+			checkInvariants(t, tb)
+		}
+	}
+	require.True(t, both, "the test must compact during the rehash")
+	checkInvariants(t, tb)
+	for i := full/2 + 200; i < full+200; i++ {
+		_, ok := tb.Get(key(i))
+		require.True(t, ok, "key %d", i)
+	}
+}
