@@ -8,6 +8,8 @@
 #   BENCH_N          requests per throughput test (default 1000000)
 #   BENCH_CROSS_N    MSETs or transactions per cross-shard test (default 200000)
 #   BENCH_MEM_N      SETs for the memory test (default 3000000, over 1M keys)
+#   BENCH_ELEM_N     small hashes, sets and zsets of 10 elements each for
+#                    the bytes-per-element test (default 1000000)
 #   BENCH_PERSIST=1  throughput with appendonly yes, appendfsync everysec and
 #                    then always, on both servers (instead of no persistence)
 #   BENCH_RANDOM=K   spread the throughput tests over K random keys (-r K);
@@ -25,6 +27,7 @@ cd "$(dirname "$0")/.."
 N=${BENCH_N:-1000000}
 CROSS_N=${BENCH_CROSS_N:-200000}
 MEM_N=${BENCH_MEM_N:-3000000}
+ELEM_N=${BENCH_ELEM_N:-1000000}
 TIMEOUT=${BENCH_TIMEOUT:-900}
 KEEL=${KEEL_BIN:-bin/keel-server}
 CROSSBENCH=${CROSSBENCH_BIN:-bin/crossbench}
@@ -244,6 +247,62 @@ memory() {
   printf '%-8s %16s %16s\n' keel/redis "$(ratio "$rss_keel" "$rss_redis")" "$(ratio "$hwm_keel" "$hwm_redis")"
 }
 
+# fill_resp TYPE N: N keys of TYPE (hash, set or zset) with 10 small
+# elements each (fields f0..f9 with values v0..v9, members m0..m9 scored
+# 0..9), as RESP for redis-cli --pipe.
+fill_resp() {
+  awk -v type="$1" -v n="$2" '
+    function bulk(s) { printf "$%d\r\n%s\r\n", length(s), s }
+    BEGIN {
+      for (i = 0; i < n; i++) {
+        if (type == "hash") { printf "*22\r\n"; bulk("HSET"); bulk("h:" i); for (j = 0; j < 10; j++) { bulk("f" j); bulk("v" j) } }
+        if (type == "set") { printf "*12\r\n"; bulk("SADD"); bulk("s:" i); for (j = 0; j < 10; j++) bulk("m" j) }
+        if (type == "zset") { printf "*22\r\n"; bulk("ZADD"); bulk("z:" i); for (j = 0; j < 10; j++) { bulk(j); bulk("m" j) } }
+      }
+    }'
+}
+
+# info_field PORT SECTION FIELD prints one INFO field.
+info_field() {
+  "$CLI" -p "$1" INFO "$2" 2>/dev/null | tr -d '\r' | awk -F: -v f="$3" '$1 == f { print $2 }'
+}
+
+# elements: bytes per element of 1M small hashes, sets and zsets (10
+# elements each), from used_memory and RSS growth over the fill (after
+# MEMORY PURGE), on a fresh server per type.
+elements() {
+  echo
+  echo "== Memory per element: $ELEM_N keys x 10 elements per type (redis-cli --pipe), fresh servers"
+  printf '%-6s %-8s %20s %20s\n' type server "used_memory B/elem" "RSS B/elem"
+  local type name
+  for type in hash set zset; do
+    fill_resp "$type" "$ELEM_N" >"$WORK/fill-$type.resp"
+    local used_keel="" used_redis="" rss_keel="" rss_redis=""
+    for name in keel redis; do
+      start "$name" no || continue
+      log "bench: $name $type fill ..."
+      local u0 r0 u1 r1 used rss
+      # Both servers give freed pages back first (keel: a collection).
+      "$CLI" -p "$SERVER_PORT" MEMORY PURGE >/dev/null 2>&1
+      u0=$(info_field "$SERVER_PORT" memory used_memory)
+      r0=$(info_field "$SERVER_PORT" memory used_memory_rss)
+      timeout "$TIMEOUT" "$CLI" -p "$SERVER_PORT" --pipe <"$WORK/fill-$type.resp" >"$WORK/$name-fill.out" 2>&1 ||
+        log "bench: $type fill on $name failed: $(tail -c 300 "$WORK/$name-fill.out")"
+      "$CLI" -p "$SERVER_PORT" MEMORY PURGE >/dev/null 2>&1
+      u1=$(info_field "$SERVER_PORT" memory used_memory)
+      r1=$(info_field "$SERVER_PORT" memory used_memory_rss)
+      used=$(awk -v a="$u0" -v b="$u1" -v n="$ELEM_N" 'BEGIN { if (a == "" || b == "") print "-"; else printf "%.1f", (b - a) / (n * 10) }')
+      rss=$(awk -v a="$r0" -v b="$r1" -v n="$ELEM_N" 'BEGIN { if (a == "" || b == "") print "-"; else printf "%.1f", (b - a) / (n * 10) }')
+      printf '%-6s %-8s %20s %20s\n' "$type" "$name" "$used" "$rss"
+      printf -v "used_$name" '%s' "$used"
+      printf -v "rss_$name" '%s' "$rss"
+      stop "$SERVER_PID"
+    done
+    printf '%-6s %-8s %20s %20s\n' "$type" keel/redis "$(ratio "$used_keel" "$used_redis")" "$(ratio "$rss_keel" "$rss_redis")"
+    rm -f "$WORK/fill-$type.resp"
+  done
+}
+
 human() {
   awk -v b="$1" 'BEGIN { if (b == "" || b !~ /^[0-9]+$/) print "-"; else printf "%.1f MiB", b / 1048576 }'
 }
@@ -257,3 +316,4 @@ else
 fi
 cross_shard
 memory
+elements
