@@ -5,7 +5,7 @@ DIR     ?= ./data
 # Packages whose code runs concurrently: their tests also run under -race.
 RACE_PKGS := ./shardcore/... ./durability/... ./aof/... ./recovery/...
 
-.PHONY: build run test race fuzz bench bench-checkpoint crash-drill ci clean
+.PHONY: build run test race fuzz bench bench-checkpoint bench-aof crash-drill ci clean
 
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
@@ -35,6 +35,11 @@ bench: build
 # and RDB load (CK_KEYS, default 5000000).
 bench-checkpoint: build
 	./integration/ckbench.sh
+
+# The AOF alone beside redis-server's: bytes on disk per SET and restart
+# time after kill -9 (AOF_KEYS, default 5000000).
+bench-aof: build
+	./integration/aofbench.sh
 
 # 200 kill -9 / restart cycles with appendfsync always over every data type
 # (make test runs 20): exits non-zero on a lost or half-applied write.
