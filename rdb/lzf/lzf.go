@@ -20,11 +20,18 @@ const (
 	maxOffset  = 1 << 13     // farthest back a reference reaches
 	maxRef     = 7 + 255 + 2 // longest back-reference
 
-	minHashBits = 8
-	maxHashBits = 14
+	hashBits = 16 // the table size Redis's LZF is built with
 )
 
-var tables = sync.Pool{New: func() any { return new([1 << maxHashBits]int32) }}
+// table maps a 3-byte hash to position+1 of its last occurrence (0: none).
+// used lists the slots one compression set, so that the next one clears
+// just those rather than all 256 KB.
+type table struct {
+	pos  [1 << hashBits]int32
+	used []uint16
+}
+
+var tables = sync.Pool{New: func() any { return new(table) }}
 
 // MaxRatio bounds how much LZF can expand: the longest back-reference
 // (264 bytes) costs 3 input bytes. A declared size beyond len(in)*MaxRatio is
@@ -93,75 +100,144 @@ func Decompress(in []byte, outLen int) ([]byte, error) {
 // Compress compresses in and returns the result only if it is at most
 // maxOut bytes long; otherwise (including when in is too short to gain
 // anything) it returns nil.
+//
+// The output is byte for byte what Redis's lzf_compress produces (liblzf
+// 3.6 as Redis builds it: a 2^16-slot hash table, "very fast" mode), so
+// that DUMP payloads and RDB files equal Redis's: the same hash, the same
+// rules for taking a match (never from input offset 0), the same match
+// extension and the same points at which it gives
+// up for lack of output room. (liblzf leaves its table uninitialised, so
+// Redis may, rarely, also take a match through a stale slot from an earlier
+// call; keel's table starts empty each time.)
 func Compress(in []byte, maxOut int) []byte {
 	if len(in) < 4 || maxOut <= 0 {
 		return nil
 	}
-	// position+1 of the last occurrence of each 3-byte hash; only as many
-	// slots as the input can use are cleared, keeping small inputs cheap.
-	tp := tables.Get().(*[1 << maxHashBits]int32)
-	defer tables.Put(tp)
-	hashBits := uint32(minHashBits)
-	for hashBits < maxHashBits && 1<<hashBits < len(in) {
-		hashBits++
-	}
-	table := tp[:1<<hashBits]
-	clear(table)
-	out := make([]byte, 0, maxOut)
-	litStart := 0 // start of the pending literal run in in
-	flush := func(end int) bool {
-		for litStart < end {
-			n := min(end-litStart, maxLiteral)
-			if len(out)+1+n > maxOut {
-				return false
-			}
-			out = append(out, byte(n-1))
-			out = append(out, in[litStart:litStart+n]...)
-			litStart += n
+	t := tables.Get().(*table)
+	defer func() {
+		for _, h := range t.used {
+			t.pos[h] = 0
 		}
-		return true
+		t.used = t.used[:0]
+		tables.Put(t)
+	}()
+	set := func(h uint32, p int) {
+		if t.pos[h] == 0 {
+			t.used = append(t.used, uint16(h))
+		}
+		t.pos[h] = int32(p + 1)
 	}
-	hash := func(p int) uint32 {
-		v := uint32(in[p])<<16 | uint32(in[p+1])<<8 | uint32(in[p+2])
-		return (v * 2654435761) >> (32 - hashBits)
-	}
+	// out has room for the writes liblzf makes past its checks (at most a
+	// reserved control byte); the result never exceeds maxOut.
+	out := make([]byte, maxOut+4)
+	end := len(in)
+	lit := 0
+	op := 1 // the control byte of the current literal run is out[op-lit-1]
+	hval := uint32(in[0])<<8 | uint32(in[1])
 	ip := 0
-	for ip+2 < len(in) {
-		h := hash(ip)
-		ref := int(table[h]) - 1
-		table[h] = int32(ip + 1)
-		off := ip - ref - 1
-		if ref < 0 || off >= maxOffset || in[ref] != in[ip] || in[ref+1] != in[ip+1] || in[ref+2] != in[ip+2] {
+	for ip < end-2 {
+		hval = hval<<8 | uint32(in[ip+2])
+		h := idx(hval)
+		ref := int(t.pos[h]) - 1
+		set(h, ip)
+		if ref > 0 && ip-ref-1 < maxOffset &&
+			in[ref] == in[ip] && in[ref+1] == in[ip+1] && in[ref+2] == in[ip+2] {
+			off := ip - ref - 1
+			opStart := op
+			if lit == 0 {
+				opStart-- // an empty run takes no control byte
+			}
+			if opStart+3+1 >= maxOut {
+				return nil
+			}
+			out[op-lit-1] = byte(lit - 1) // stop the literal run
+			op = opStart
+			n := matchLen(in, ref, ip, min(end-ip-2, maxRef))
+			n -= 2
+			ip++
+			if n < 7 {
+				out[op] = byte(off>>8 + n<<5)
+				op++
+			} else {
+				out[op] = byte(off>>8 + 7<<5)
+				out[op+1] = byte(n - 7)
+				op += 2
+			}
+			out[op] = byte(off)
+			op += 2 // and the next run's control byte
+			lit = 0
+			ip += n + 1
+			if ip >= end-2 {
+				break
+			}
+			// Index the last two positions of the match only.
+			ip -= 2
+			hval = uint32(in[ip])<<8 | uint32(in[ip+1])
+			hval = hval<<8 | uint32(in[ip+2])
+			set(idx(hval), ip)
+			ip++
+			hval = hval<<8 | uint32(in[ip+2])
+			set(idx(hval), ip)
 			ip++
 			continue
 		}
-		limit := min(maxRef, len(in)-ip)
-		n := 3
-		for n < limit && in[ref+n] == in[ip+n] {
-			n++
-		}
-		if !flush(ip) {
+		if op >= maxOut {
 			return nil
 		}
-		l := n - 2
-		if l < 7 {
-			out = append(out, byte(l<<5|off>>8))
-		} else {
-			out = append(out, byte(7<<5|off>>8), byte(l-7))
+		lit++
+		out[op] = in[ip]
+		op++
+		ip++
+		if lit == maxLiteral {
+			out[op-lit-1] = byte(lit - 1)
+			lit = 0
+			op++
 		}
-		out = append(out, byte(off))
-		if len(out) > maxOut {
-			return nil
-		}
-		// Index the positions inside the match so later data can refer to them.
-		for p := ip + 1; p < ip+n && p+2 < len(in); p++ {
-			table[hash(p)] = int32(p + 1)
-		}
-		ip += n
-		litStart = ip
 	}
-	if !flush(len(in)) {
+	if op+3 > maxOut {
 		return nil
 	}
-	return out
+	for ip < end {
+		lit++
+		out[op] = in[ip]
+		op++
+		ip++
+		if lit == maxLiteral {
+			out[op-lit-1] = byte(lit - 1)
+			lit = 0
+			op++
+		}
+	}
+	out[op-lit-1] = byte(lit - 1)
+	if lit == 0 {
+		op--
+	}
+	return out[:op:op]
+}
+
+// idx is liblzf's hash of the 3 bytes in the low 24 bits of h.
+func idx(h uint32) uint32 {
+	return (h>>(3*8-hashBits) - h*5) & (1<<hashBits - 1)
+}
+
+// matchLen returns how many bytes at ref equal those at ip, knowing the
+// first 3 do, the way liblzf counts: up to maxLen, except that when maxLen
+// exceeds 16 it first compares 16 more bytes unconditionally, so a match
+// near the end of the input may run up to 2 bytes past maxLen.
+func matchLen(in []byte, ref, ip, maxLen int) int {
+	n := 2
+	if maxLen > 16 {
+		for range 16 {
+			n++
+			if in[ref+n] != in[ip+n] {
+				return n
+			}
+		}
+	}
+	for {
+		n++
+		if n >= maxLen || in[ref+n] != in[ip+n] {
+			return n
+		}
+	}
 }

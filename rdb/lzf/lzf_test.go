@@ -84,3 +84,21 @@ func FuzzDecompress(f *testing.F) {
 		}
 	})
 }
+
+func FuzzCompress(f *testing.F) {
+	f.Add([]byte("abcabcabcabcabcabcabcabc"), 20)
+	f.Add(bytes.Repeat([]byte("0123456789redis-"), 9), 100)
+	f.Fuzz(func(t *testing.T, in []byte, maxOut int) {
+		if maxOut > 1<<20 {
+			return
+		}
+		c := Compress(in, maxOut)
+		if c == nil {
+			return
+		}
+		require.LessOrEqual(t, len(c), maxOut)
+		out, err := Decompress(c, len(in))
+		require.NoError(t, err)
+		require.Equal(t, in, out)
+	})
+}
