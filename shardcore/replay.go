@@ -30,10 +30,13 @@ func (srv *Server) Apply(shard, db int, args [][]byte) error {
 	if shard < 0 || shard >= len(srv.shards) {
 		return fmt.Errorf("replay: shard %d out of range", shard)
 	}
-	return srv.shards[shard].apply(db, args)
+	s := srv.shards[shard]
+	s.now = time.Now().UnixMilli()
+	return s.apply(db, args)
 }
 
-// apply runs one logged effect on this shard (see Server.Apply).
+// apply runs one logged effect on this shard (see Server.Apply) at the
+// clock s.now, which callers refresh (per effect, or per batch of them).
 func (s *Shard) apply(db int, args [][]byte) error {
 	if db < 0 || db >= len(s.dbs) {
 		return fmt.Errorf("replay: db %d out of range", db)
@@ -55,7 +58,6 @@ func (s *Shard) apply(db int, args [][]byte) error {
 	if fn == nil {
 		return fmt.Errorf("replay: %q cannot be replayed", args[0])
 	}
-	s.now = time.Now().UnixMilli()
 	w := &s.scratch
 	w.Reset()
 	ctx := s.pushCtx()
