@@ -11,43 +11,16 @@
 #
 # Environment:
 #   AOF_KEYS     keys (default 5000000)
-#   KEEL_BIN, REDIS_SERVER, REDIS_CLI override the binaries
+#   KEEL_BIN, REDIS_SERVER, REDIS_BENCHMARK, REDIS_CLI override the binaries
 #
 # Nothing is asserted: the numbers are printed for people to read.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 KEYS=${AOF_KEYS:-5000000}
-KEEL=${KEEL_BIN:-bin/keel-server}
-REDIS=${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
-CLI=${REDIS_CLI:-$(command -v redis-cli || echo /usr/bin/redis-cli)}
-for b in "$KEEL" "$REDIS" "$CLI"; do
-  if [[ ! -x $b ]]; then
-    echo "aofbench: $b is missing (keel: run 'make bench-aof'; redis: apt-get install redis-server redis-tools)" >&2
-    exit 1
-  fi
-done
-
-WORK=$(mktemp -d -t keel-aofbench.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    kill -9 "$pid" 2>/dev/null
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 20000))
-    (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }
-  done
-}
-
-# since T: seconds since $EPOCHREALTIME was T.
-since() { awk -v a="$EPOCHREALTIME" -v b="$1" 'BEGIN { printf "%.3f", a - b }'; }
+NAME=aofbench TARGET=bench-aof
+# shellcheck source=integration/benchlib.sh
+source integration/benchlib.sh
 
 # start NAME DIR PORT: starts the server with only its AOF persisting; sets
 # PID. The same flags serve the restart.
@@ -61,13 +34,6 @@ start() {
   PID=$!
   disown "$PID" # killed on purpose: no job notices
   PIDS+=("$PID")
-}
-
-# wait_pong PORT: seconds until the server at PORT answers PING (not -LOADING).
-wait_pong() {
-  local start=$EPOCHREALTIME
-  until [[ $("$CLI" -p "$1" PING 2>/dev/null) == PONG ]]; do sleep 0.01; done
-  since "$start"
 }
 
 # sets N: N SETs of "key:%012d" to random 16-hex-digit values, as RESP.

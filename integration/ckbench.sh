@@ -22,41 +22,9 @@ cd "$(dirname "$0")/.."
 
 KEYS=${CK_KEYS:-5000000}
 REQ=${CK_REQUESTS:-1000000}
-KEEL=${KEEL_BIN:-bin/keel-server}
-REDIS=${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
-BENCH=${REDIS_BENCHMARK:-$(command -v redis-benchmark || echo /usr/bin/redis-benchmark)}
-CLI=${REDIS_CLI:-$(command -v redis-cli || echo /usr/bin/redis-cli)}
-for b in "$KEEL" "$REDIS" "$BENCH" "$CLI"; do
-  if [[ ! -x $b ]]; then
-    echo "ckbench: $b is missing (keel: run 'make bench-checkpoint'; redis: apt-get install redis-server redis-tools)" >&2
-    exit 1
-  fi
-done
-
-WORK=$(mktemp -d -t keel-ckbench.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    kill -9 "$pid" 2>/dev/null
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 20000))
-    (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo "$p"; return; }
-  done
-}
-
-# wait_pong PORT: seconds until the server at PORT answers PING.
-wait_pong() {
-  local start=$EPOCHREALTIME
-  until [[ $("$CLI" -p "$1" PING 2>/dev/null) == PONG ]]; do sleep 0.01; done
-  since "$start"
-}
+NAME=ckbench TARGET=bench-checkpoint
+# shellcheck source=integration/benchlib.sh
+source integration/benchlib.sh
 
 start_keel() { # dir port
   "$KEEL" --bind 127.0.0.1 --port "$2" --dir "$1" --save '' --auto-aof-rewrite-percentage 0 --appendfsync everysec >>"$1.log" 2>&1 &
@@ -70,9 +38,6 @@ start_redis() { # dir port
   disown "$RPID"
   PIDS+=("$RPID")
 }
-
-# since T: seconds since $EPOCHREALTIME was T.
-since() { awk -v a="$EPOCHREALTIME" -v b="$1" 'BEGIN { printf "%.3f", a - b }'; }
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 

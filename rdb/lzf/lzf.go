@@ -135,6 +135,18 @@ func Compress(in []byte, maxOut int) []byte {
 	op := 1 // the control byte of the current literal run is out[op-lit-1]
 	hval := uint32(in[0])<<8 | uint32(in[1])
 	ip := 0
+	// literal copies in[ip] into the current run, closing the run when full.
+	literal := func() {
+		lit++
+		out[op] = in[ip]
+		op++
+		ip++
+		if lit == maxLiteral {
+			out[op-lit-1] = byte(lit - 1)
+			lit = 0
+			op++
+		}
+	}
 	for ip < end-2 {
 		hval = hval<<8 | uint32(in[ip+2])
 		h := idx(hval)
@@ -184,29 +196,13 @@ func Compress(in []byte, maxOut int) []byte {
 		if op >= maxOut {
 			return nil
 		}
-		lit++
-		out[op] = in[ip]
-		op++
-		ip++
-		if lit == maxLiteral {
-			out[op-lit-1] = byte(lit - 1)
-			lit = 0
-			op++
-		}
+		literal()
 	}
 	if op+3 > maxOut {
 		return nil
 	}
 	for ip < end {
-		lit++
-		out[op] = in[ip]
-		op++
-		ip++
-		if lit == maxLiteral {
-			out[op-lit-1] = byte(lit - 1)
-			lit = 0
-			op++
-		}
+		literal()
 	}
 	out[op-lit-1] = byte(lit - 1)
 	if lit == 0 {
