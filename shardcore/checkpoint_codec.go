@@ -220,7 +220,9 @@ func (s *Shard) loadStep() {
 			var ok bool
 			if e, ok, err = s.srv.decodeCkValue(val); ok {
 				e.LRU = ld.lru
-				s.dbs[ld.db].Set(ld.cur.Key(), e)
+				// Loading starts from empty tables and the image holds
+				// each key once.
+				s.dbs[ld.db].Load(ld.cur.Key(), e)
 				ld.keys++
 			}
 		}

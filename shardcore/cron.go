@@ -24,16 +24,18 @@ func (s *Shard) cron() {
 	}
 	period := int64(1000 / hz)
 	s.nextCron = s.now + period
-	if !s.srv.loading.Load() {
-		s.activeExpire(time.Duration(period) * time.Millisecond / 4)
-	}
 	// Growing and shrinking tables, and giving back memory after deletions
 	// (active expiry's included), finish in small steps here, as Redis's
 	// databasesCron, so no single command pays for a whole rehash and a
-	// shard that stops writing still returns its slack.
-	for _, db := range s.dbs {
-		db.Rehash(100)
-		db.Defrag(1000)
+	// shard that stops writing still returns its slack. Not while loading:
+	// a table sized for the keys a checkpoint holds would shrink back
+	// before they arrive (loading drives its own rehashing).
+	if !s.srv.loading.Load() {
+		s.activeExpire(time.Duration(period) * time.Millisecond / 4)
+		for _, db := range s.dbs {
+			db.Rehash(100)
+			db.Defrag(1000)
+		}
 	}
 	s.closeIdleClients()
 	if s.id == 0 {

@@ -242,6 +242,18 @@ func (t *Table) Set(key []byte, e Entry) {
 		t.defragTick()
 		return
 	}
+	t.insert(key, h, e)
+}
+
+// Load adds key, which must not be in the table, without looking for it
+// first: for bulk loads of keys known to be unique (a checkpoint's).
+func (t *Table) Load(key []byte, e Entry) {
+	h := uint32(Hash(key))
+	t.rehashStep()
+	t.insert(key, h, e)
+}
+
+func (t *Table) insert(key []byte, h uint32, e Entry) {
 	t.expandIfNeeded()
 	if t.rehashIdx >= 0 && t.n > 2*len(t.ht[1]) {
 		// Inserts are outrunning a shrink: finish it sooner.

@@ -595,3 +595,33 @@ func TestCompactDuringRehash(t *testing.T) {
 		require.True(t, ok, "key %d", i)
 	}
 }
+
+// Load adds keys as Set does, minus the lookup.
+func TestLoad(t *testing.T) {
+	tb := NewTable()
+	tb.Reserve(5000)
+	for i := 0; i < 5000; i++ {
+		e := Entry{Str: []byte(fmt.Sprint("v", i))}
+		if i%3 == 0 {
+			e = Entry{Type: TypeHash, Obj: i}
+		}
+		if i%7 == 0 {
+			e.ExpireAt = int64(1000 + i)
+		}
+		tb.Load([]byte(fmt.Sprint("k", i)), e)
+	}
+	require.Equal(t, 5000, tb.Len())
+	checkInvariants(t, tb)
+	for i := 0; i < 5000; i++ {
+		e, ok := tb.Get([]byte(fmt.Sprint("k", i)))
+		require.True(t, ok)
+		if i%3 == 0 {
+			require.Equal(t, i, e.Obj)
+		} else {
+			require.Equal(t, fmt.Sprint("v", i), string(e.Str))
+		}
+		if i%7 == 0 {
+			require.Equal(t, int64(1000+i), e.ExpireAt)
+		}
+	}
+}
