@@ -13,55 +13,76 @@ import (
 // the command itself on every participant with that participant's keys (so
 // the single-shard code is the only implementation) and combines the replies.
 
+// splitReducer combines the replies of a command split key by key over
+// shards: replies[i] answers the keys whose original indexes are idx[i];
+// nkeys is the command's key count.
+type splitReducer func(w *resp.Writer, replies [][]byte, idx [][]int, nkeys int)
+
+// runSplit runs the command's parts on their participants and combines them.
+func (m *Multi) runSplit(reduce splitReducer) {
+	parts, idx := m.Split()
+	out := m.RunEach(parts)
+	replies := make([][]byte, 0, len(out))
+	idxs := make([][]int, 0, len(out))
+	nkeys := 0
+	for _, sh := range m.srv.shards {
+		if raw, ok := out[sh]; ok {
+			replies = append(replies, raw)
+			idxs = append(idxs, idx[sh])
+			nkeys += len(idx[sh])
+		}
+	}
+	reduce(&m.W, replies, idxs, nkeys)
+}
+
 // multiSum: integer replies added up (DEL, UNLINK, EXISTS, TOUCH).
-func multiSum(m *Multi) {
-	parts, _ := m.Split()
+func multiSum(m *Multi) { m.runSplit(reduceSum) }
+
+func reduceSum(w *resp.Writer, replies [][]byte, _ [][]int, _ int) {
 	var total int64
-	for _, raw := range m.RunEach(parts) {
+	for _, raw := range replies {
 		v, err := resp.ParseReply(raw)
 		if err != nil || v.Kind != ':' {
-			m.W.Error("ERR internal error combining replies")
+			w.Error("ERR internal error combining replies")
 			return
 		}
 		total += v.Int
 	}
-	m.W.Int(total)
+	w.Int(total)
 }
 
 // multiGather: array replies reassembled in key order (MGET).
-func multiGather(m *Multi) {
-	parts, idx := m.Split()
-	n := 0
-	for _, ix := range idx {
-		n += len(ix)
-	}
-	out := make([][]byte, n)
-	for sh, raw := range m.RunEach(parts) {
+func multiGather(m *Multi) { m.runSplit(reduceGather) }
+
+func reduceGather(w *resp.Writer, replies [][]byte, idx [][]int, nkeys int) {
+	out := make([][]byte, nkeys)
+	for i, raw := range replies {
 		elems, err := splitArrayReply(raw)
-		if err != nil || len(elems) != len(idx[sh]) {
-			m.W.Error("ERR internal error combining replies")
+		if err != nil || len(elems) != len(idx[i]) {
+			w.Error("ERR internal error combining replies")
 			return
 		}
-		for i, e := range elems {
-			out[idx[sh][i]] = e
+		for j, e := range elems {
+			out[idx[i][j]] = e
 		}
 	}
-	m.W.Array(n)
+	w.Array(nkeys)
 	for _, e := range out {
-		m.W.Raw(e)
+		w.Raw(e)
 	}
 }
 
 // multiAllOK: every part replies +OK (MSET).
-func multiAllOK(m *Multi) {
-	parts, _ := m.Split()
-	for _, raw := range m.RunEach(parts) {
+func multiAllOK(m *Multi) { m.runSplit(reduceAllOK) }
+
+func reduceAllOK(w *resp.Writer, replies [][]byte, _ [][]int, _ int) {
+	for _, raw := range replies {
 		if len(raw) > 0 && raw[0] == '-' {
-			m.W.Raw(raw)
+			w.Raw(raw)
 			return
 		}
 	}
-	m.W.Simple("OK")
+	w.Simple("OK")
 }
 
 // splitArrayReply returns the raw bytes of each element of an array reply.

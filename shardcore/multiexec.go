@@ -8,11 +8,14 @@ import (
 
 // MULTI/EXEC/WATCH.
 //
-// Queued commands run at EXEC as one multi-shard transaction (tx.go): every
-// shard a queued command or a watched key lives on is held before anything
-// runs, so no other client's command interleaves with the transaction on any
-// shard, and its writes share one transaction id in the logs (all or nothing
-// after a crash).
+// Queued commands run at EXEC as one transaction: inline when they and the
+// watched keys all live on the connection's shard, as one message or a shot
+// when each command stays on one shard (tx_exec.go), and otherwise as a
+// multi-shard transaction (tx.go) where every shard a queued command or a
+// watched key lives on is held before anything runs. Either way no other
+// client's command interleaves with the transaction on any shard, and its
+// writes share one transaction id in the logs (all or nothing after a
+// crash).
 //
 // WATCH registers the connection on the shards owning the keys. A shard
 // bumps nothing per key; it marks the watching connections dirty when a
@@ -246,6 +249,9 @@ func (s *Shard) startExec(c *conn) {
 		s.reply(c)
 		return
 	}
+	if s.execFast(c, ms) {
+		return
+	}
 	set := map[*Shard]bool{}
 	write := false
 	for sh := range c.watching {
@@ -288,7 +294,7 @@ func (s *Shard) startExec(c *conn) {
 		out.Proto = proto
 		dirty := false
 		for sh := range watched {
-			if t.do(sh, func(x *Shard) any { return x.expiredWatch(id) || x.dropWatches(id) }).(bool) {
+			if t.do(sh, func(x *Shard) any { return x.watchChanged(id) }).(bool) {
 				dirty = true
 			}
 		}
@@ -304,9 +310,7 @@ func (s *Shard) startExec(c *conn) {
 		b := out.Bytes()
 		s.post(message{ctrl: true, fn: func(s *Shard) {
 			c.db = dbi
-			s.complete(slot, b)
-			c.paused = false
-			s.serve(c)
+			s.resume(c, slot, b)
 		}})
 	}()
 }

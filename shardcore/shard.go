@@ -74,6 +74,8 @@ type Shard struct {
 
 	ck shardCk    // checkpoint marks and the snapshot being written
 	ld *shardLoad // the checkpoint being loaded into this shard
+
+	shots *shotGroup // shots started this pass, to run as one (tx_shot.go)
 }
 
 // message is one unit in a shard's inbox. Exactly one of lock, batch, fn is set.

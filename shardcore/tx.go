@@ -23,6 +23,9 @@ import (
 // command ordered after it) or held (it waits for the new value): nobody sees
 // half. The same transaction id tags every part in each shard's log, which is
 // how recovery applies all parts or none. MULTI/EXEC uses the same machinery.
+// Commands whose whole work on each shard is known up front take a shorter
+// road with the same guarantees (tx_shot.go); single-shard EXEC needs no
+// hold at all (tx_exec.go).
 type tx struct {
 	id     uint64
 	write  bool // each participant's log part is closed on release
@@ -47,6 +50,16 @@ func (srv *Server) lockShards(shards []*Shard, write bool) *tx {
 		<-t.acks
 	}
 	return t
+}
+
+// nextTxID returns a transaction id for a write that needs no global order
+// (it runs on one shard).
+func (srv *Server) nextTxID() uint64 {
+	srv.seqMu.Lock()
+	srv.txSeq++
+	id := srv.txSeq
+	srv.seqMu.Unlock()
+	return id
 }
 
 // do runs fn on sh (a participant) and returns its result once sh has
@@ -203,15 +216,9 @@ func (m *Multi) Release(sh *Shard) { m.t.release(sh) }
 func (m *Multi) Split() (parts map[*Shard][][]byte, idx map[*Shard][]int) {
 	parts = map[*Shard][][]byte{}
 	idx = map[*Shard][]int{}
-	pos := m.Cmd.keyPositions(m.Args, nil)
-	step := max(m.Cmd.Step, 1)
-	for k, p := range pos {
-		sh := m.srv.shardOf(m.Args[p])
-		if parts[sh] == nil {
-			parts[sh] = append(parts[sh], m.Args[:m.Cmd.FirstKey]...)
-		}
-		parts[sh] = append(parts[sh], m.Args[p:min(p+step, len(m.Args))]...)
-		idx[sh] = append(idx[sh], k)
+	for _, p := range m.srv.split(m.Cmd, m.Args) {
+		parts[p.sh] = p.args
+		idx[p.sh] = p.idx
 	}
 	return parts, idx
 }
@@ -234,6 +241,10 @@ func (s *Shard) startMulti(c *conn, cmd *Command, args [][]byte, shards []*Shard
 		s.reply(c)
 		return
 	}
+	if reduce := splitReducerOf(cmd); reduce != nil {
+		s.startSplit(c, cmd, args, reduce)
+		return
+	}
 	slot := s.newSlot(c)
 	c.paused = true
 	m := &Multi{srv: s.srv, Cmd: cmd, Args: copyArgs(args), DBi: c.db, connID: c.id}
@@ -246,11 +257,7 @@ func (s *Shard) startMulti(c *conn, cmd *Command, args [][]byte, shards []*Shard
 		cmd.Multi(m)
 		m.t.finish()
 		out := m.W.Bytes()
-		s.post(message{ctrl: true, fn: func(s *Shard) {
-			s.complete(slot, out)
-			c.paused = false
-			s.serve(c)
-		}})
+		s.post(message{ctrl: true, fn: func(s *Shard) { s.resume(c, slot, out) }})
 	}()
 }
 
