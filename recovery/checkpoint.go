@@ -101,17 +101,13 @@ func (r *Recovery) NextCheckpointID() uint64 { return r.ckMeta.ID + 1 }
 
 // Publish names cp in the MANIFEST as the checkpoint to start from, and
 // removes retained copies beyond the newest cfg.CheckpointRetain. Without
-// logs (appendonly no) the MANIFEST stops naming segments: the checkpoint
-// holds what the server serves, and the old logs were never loaded.
+// a log in effect (appendonly no at start, and not turned on since) the
+// MANIFEST stops naming segments: the checkpoint holds what the server
+// serves, and the old logs were never loaded. A checkpoint cut after
+// logging was turned on at run time names the new logs (switch.go).
 func (r *Recovery) Publish(cp durability.Checkpoint) error {
-	err := r.store.Update(func(m *durability.Manifest) error {
-		m.Checkpoint = &cp
-		if !r.cfg.AppendOnly {
-			m.Shards = nil
-		}
-		return nil
-	})
-	if err != nil {
+	dropLogs := !r.cfg.AppendOnly && r.logs.state.Load() != logOn
+	if err := r.logs.publish(cp, dropLogs); err != nil {
 		return fmt.Errorf("recovery: publish checkpoint %s: %w", cp.ID, err)
 	}
 	if err := checkpoint.Prune(r.dir, max(r.cfg.CheckpointRetain, 1), cp.ID); err != nil {
@@ -122,17 +118,9 @@ func (r *Recovery) Publish(cp durability.Checkpoint) error {
 
 // Cut starts a new segment for shard at a checkpoint's cut and returns the
 // last LSN logged before it. A failure to roll is not the checkpoint's:
-// the old segments then go at a later checkpoint.
-func (l *Logs) Cut(shard int) uint64 {
-	w := l.shards[shard].w.Load()
-	if w == nil {
-		return 0
-	}
-	if err := w.Roll(); err != nil {
-		l.log.Warn("cannot start a new log segment at a checkpoint", "shard", shard, "err", err)
-	}
-	return uint64(w.LastLSN())
-}
+// the old segments then go at a later checkpoint. When logging is being
+// turned on, the shard's new log starts here.
+func (l *Logs) Cut(shard int) uint64 { return l.cut(shard) }
 
 // SyncThrough makes shard's log durable through lsn.
 func (l *Logs) SyncThrough(shard int, lsn uint64) error {

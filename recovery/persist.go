@@ -45,15 +45,28 @@ type Logs struct {
 	shards []*shardLog
 
 	baseSize atomic.Int64 // bytes the logs held when opened (aof_base_size)
-	off      atomic.Bool  // CONFIG SET appendonly no: nothing more is logged
+	state    atomic.Int32 // logOff, logStarting or logOn (switch.go)
+
+	// open creates shard's writer from LSN start on, its segments held
+	// back from the MANIFEST until a checkpoint publishes them (switch.go).
+	open func(shard int, start durability.LSN) (*aof.Writer, error)
+	reg  *segRegistry
 
 	// progress reports loading, for INFO's loading_* fields.
 	progress func() Progress
 }
 
 type shardLog struct {
-	id     int
-	w      atomic.Pointer[aof.Writer]
+	id int
+	w  atomic.Pointer[aof.Writer]
+	// logging: this shard's writes go to w (set by the shard's own loop at
+	// a cut, cleared by StopLogging).
+	logging atomic.Bool
+	// base is the last LSN of a shard without writer; gate the first LSN
+	// of the log started at run time, which WAITAOF may count as synced
+	// only once the switch is in effect (switch.go).
+	base   atomic.Uint64
+	gate   atomic.Uint64
 	loopES *durability.ErrorState // the shard loop's flush and fsync failures
 	bgES   *durability.ErrorState // the background syncer's failures
 	bg     atomic.Pointer[durability.BackgroundSyncer]
@@ -70,6 +83,7 @@ type shardLog struct {
 func newLogs(n int, policy durability.FsyncPolicy, logger *slog.Logger) *Logs {
 	l := &Logs{log: logger, es: durability.NewErrorState(), shards: make([]*shardLog, n)}
 	l.policy.Store(int32(policy))
+	l.state.Store(logOff)
 	for i := range l.shards {
 		l.shards[i] = &shardLog{id: i, loopES: l.es.Sub(), bgES: l.es.Sub()}
 	}
@@ -84,9 +98,11 @@ func (l *Logs) attach(ws []*aof.Writer) {
 	var size int64
 	for i, w := range ws {
 		l.shards[i].w.Store(w)
+		l.shards[i].logging.Store(true)
 		size += w.Stats().Size
 	}
 	l.baseSize.Store(size)
+	l.state.Store(logOn)
 	if durability.FsyncPolicy(l.policy.Load()) == durability.FsyncEverysec {
 		l.startSyncers()
 	}
@@ -124,7 +140,7 @@ func (l *Logs) stopSyncers() {
 func (l *Logs) Log(shard, db int, args [][]byte, txid uint64) {
 	sl := l.shards[shard]
 	w := sl.w.Load()
-	if w == nil || l.off.Load() {
+	if w == nil || !sl.logging.Load() {
 		return
 	}
 	if txid == 0 {
@@ -144,7 +160,7 @@ func (l *Logs) Log(shard, db int, args [][]byte, txid uint64) {
 func (l *Logs) EndTx(shard int, txid uint64, parts int) {
 	sl := l.shards[shard]
 	w := sl.w.Load()
-	if w == nil || l.off.Load() {
+	if w == nil || !sl.logging.Load() {
 		return
 	}
 	w.EndTx(durability.TxID(txid), parts)
@@ -210,19 +226,27 @@ func (l *Logs) Info(lines []string) []string {
 			pendingFsync++
 		}
 	}
+	// As Redis: enabled from CONFIG SET appendonly yes on (the rewrite
+	// that puts it in effect shows as aof_rewrite_in_progress), and the
+	// sizes only while enabled.
+	enabled := l.state.Load() != logOff
 	lines = append(lines,
-		"aof_enabled:"+map[bool]string{true: "0", false: "1"}[l.off.Load()],
+		"aof_enabled:"+map[bool]string{true: "1", false: "0"}[enabled],
 		"aof_last_write_status:"+l.es.LastWriteStatus(),
 		"aof_last_cow_size:0",
 		"module_fork_in_progress:0",
 		"module_fork_last_cow_size:0",
-		"aof_current_size:"+strconv.FormatInt(size, 10),
-		"aof_base_size:"+strconv.FormatInt(l.baseSize.Load(), 10),
-		"aof_pending_rewrite:0",
-		"aof_buffer_length:"+strconv.FormatInt(buffered, 10),
-		"aof_pending_bio_fsync:"+strconv.Itoa(pendingFsync),
-		"aof_delayed_fsync:"+strconv.FormatUint(l.es.DelayedFsyncs(), 10),
 	)
+	if enabled {
+		lines = append(lines,
+			"aof_current_size:"+strconv.FormatInt(size, 10),
+			"aof_base_size:"+strconv.FormatInt(l.baseSize.Load(), 10),
+			"aof_pending_rewrite:0",
+			"aof_buffer_length:"+strconv.FormatInt(buffered, 10),
+			"aof_pending_bio_fsync:"+strconv.Itoa(pendingFsync),
+			"aof_delayed_fsync:"+strconv.FormatUint(l.es.DelayedFsyncs(), 10),
+		)
+	}
 	if l.progress != nil {
 		if p := l.progress(); p.Loading {
 			lines = append(lines, loadingInfo(p, time.Now())...)
@@ -301,7 +325,12 @@ func (l *Logs) SetFsync(policy string) error {
 // logged (what is logged already is still committed), and only checkpoints
 // persist them. The logs stay open, so a checkpoint still removes the
 // segments it covers.
-func (l *Logs) StopLogging() { l.off.Store(true) }
+func (l *Logs) StopLogging() {
+	l.state.Store(logOff)
+	for _, sl := range l.shards {
+		sl.logging.Store(false)
+	}
+}
 
 // Policy returns the appendfsync policy in force.
 func (l *Logs) Policy() durability.FsyncPolicy { return durability.FsyncPolicy(l.policy.Load()) }

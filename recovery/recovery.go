@@ -232,6 +232,10 @@ func Open(dir string, fsys durability.FS, cfg Config) (*Recovery, error) {
 	r.store = durability.NewManifestStore(fsys, dir, m)
 	r.logs = newLogs(cfg.Shards, cfg.Fsync, cfg.Logger)
 	r.logs.progress = r.Progress
+	r.logs.reg = newSegRegistry(r.store)
+	r.logs.open = func(shard int, start durability.LSN) (*aof.Writer, error) {
+		return aof.NewWriter(fsys, dir, shard, start, aof.Options{SegmentSize: cfg.SegmentSize, Registry: r.logs.reg})
+	}
 	return r, nil
 }
 
@@ -320,7 +324,8 @@ func (r *Recovery) Progress() Progress {
 
 // Replay loads the logs into app, cuts what could not be applied off the
 // log tails, and opens the writers of Logs. Call it once, before the
-// server starts serving.
+// server starts serving. With appendonly no it loads nothing and opens no
+// writer: it readies Logs for CONFIG SET appendonly yes.
 func (r *Recovery) Replay(app Applier) (*Summary, error) {
 	if r.replayed {
 		return nil, errors.New("recovery: Replay called twice")
@@ -342,6 +347,9 @@ func (r *Recovery) Replay(app Applier) (*Summary, error) {
 
 func (r *Recovery) replay(app Applier) (*Summary, error) {
 	sum := &Summary{}
+	if !r.cfg.AppendOnly {
+		return sum, r.openOff()
+	}
 	shards := r.shardsWithLogs()
 	if len(shards) > 0 {
 		r.log.Info("loading the AOF", "dir", r.dir, "logs", len(shards), "bytes", r.totalBytes.Load()/2)
@@ -742,11 +750,11 @@ func (r *Recovery) openLogs() error {
 		}
 	}
 	for i := range r.cfg.Shards {
-		if err := r.removeOrphans(i, start[i]); err != nil {
+		if err := r.removeUnnamed(i, start[i]); err != nil {
 			closeAll()
 			return err
 		}
-		w, err := aof.NewWriter(r.fsys, r.dir, i, start[i], aof.Options{SegmentSize: r.cfg.SegmentSize, Registry: r.store})
+		w, err := r.logs.open(i, start[i])
 		if err != nil {
 			closeAll()
 			return fmt.Errorf("recovery: %w", err)
@@ -900,11 +908,13 @@ func (r *Recovery) pruneOldShards() error {
 	return nil
 }
 
-// removeOrphans deletes shard's segment files that the MANIFEST does not
-// name and that start at or after start: what a crash leaves between
-// unregistering segments and deleting their files. The writer would
-// otherwise refuse to start below them.
-func (r *Recovery) removeOrphans(shard int, start durability.LSN) error {
+// removeUnnamed deletes shard's segment files that the MANIFEST does not
+// name: what a crash leaves between unregistering segments and deleting
+// their files, and the segments of a log started at run time whose
+// checkpoint was never published. The writer would otherwise refuse to
+// start below them, and replay never reads them. An empty segment at start
+// stays: the writer reuses it.
+func (r *Recovery) removeUnnamed(shard int, start durability.LSN) error {
 	segs, err := aof.ListSegments(r.fsys, r.dir, shard)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -918,21 +928,27 @@ func (r *Recovery) removeOrphans(shard int, start durability.LSN) error {
 			live[s.Name] = true
 		}
 	}
+	removed := false
 	for _, s := range segs {
-		if live[s.Name] || s.FirstLSN < start {
+		if live[s.Name] {
 			continue
 		}
+		p := filepath.Join(r.dir, filepath.FromSlash(s.Name))
 		if s.FirstLSN == start {
-			p := filepath.Join(r.dir, filepath.FromSlash(s.Name))
 			if st, err := r.fsys.Stat(p); err == nil && st.Size() == 0 {
-				continue // the writer reuses it
+				continue
 			}
 		}
-		p := filepath.Join(r.dir, filepath.FromSlash(s.Name))
 		if err := r.fsys.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("recovery: shard %d: remove unregistered segment: %w", shard, err)
 		}
-		r.log.Warn("removed an AOF segment the MANIFEST does not name (left by an interrupted cleanup)", "shard", shard, "file", p)
+		removed = true
+		r.log.Warn("removed an AOF segment the MANIFEST does not name (left by an interrupted cleanup or an AOF start that no checkpoint completed)", "shard", shard, "file", p)
+	}
+	if removed {
+		if err := r.fsys.SyncDir(filepath.Join(r.dir, aof.DirName)); err != nil {
+			return fmt.Errorf("recovery: shard %d: %w", shard, err)
+		}
 	}
 	return nil
 }

@@ -311,8 +311,16 @@ func (srv *Server) ckCron(now time.Time) {
 	busy := ck.running != nil
 	failedRecently := ck.lastFailed && now.Sub(ck.lastTry) < ckRetryDelay
 	changes := srv.dirty.Load() - ck.dirtySaved
+	retryLog := srv.persist.LogStarting() && now.Sub(ck.lastTry) >= ckRetryDelay
 	ck.mu.Unlock()
 	if busy || failedRecently {
+		return
+	}
+	if retryLog {
+		// CONFIG SET appendonly yes is in effect only once a checkpoint
+		// cut after it is published, as Redis retries its rewrite.
+		srv.log.Info("starting the checkpoint that turns on the AOF")
+		srv.startCheckpoint(true, false, nil)
 		return
 	}
 	since := now.Unix() - srv.lastSave.Load()
@@ -351,7 +359,7 @@ func (srv *Server) ckInfo() ckSnapshot {
 	ck.mu.Lock()
 	defer ck.mu.Unlock()
 	out := ckSnapshot{
-		running: ck.running != nil, rewriteScheduled: ck.rewriteScheduled,
+		running: ck.running != nil, rewriteScheduled: ck.rewriteScheduled || (ck.running == nil && srv.persist.LogStarting()),
 		lastFailed: ck.lastFailed, rewriteFailed: ck.rewriteFailed,
 		dirtySaved: ck.dirtySaved, saves: ck.saves, rewrites: ck.rewrites,
 		lastSec: -1, rewriteSec: -1, lastMs: ck.lastDuration.Milliseconds(),

@@ -170,11 +170,22 @@ func cmdConfigSet(c *Ctx) {
 			err = fmt.Errorf("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - %v", ferr)
 		}
 	}
+	startLog := false
 	if err == nil && next.AppendOnly != cur.AppendOnly {
 		if next.AppendOnly {
-			// Logging from now on would replay over a checkpoint that
-			// lacks the writes made meanwhile.
-			err = errors.New("ERR CONFIG SET failed (possibly related to argument 'appendonly') - keel turns the log on only at start-up: restart with appendonly yes (the start loads the last checkpoint, then logs every write)")
+			// As Redis starts an AOF rewrite: a log started now must not be
+			// replayed over a checkpoint that lacks the writes made while
+			// logging was off, so it starts at a checkpoint's cut and is in
+			// effect once that checkpoint is published.
+			serr := errors.New("checkpoints are disabled (no data directory)")
+			if srv.ck.cfg.Store != nil {
+				serr = srv.persist.StartLogging()
+			}
+			if serr != nil {
+				srv.log.Warn("cannot turn on the AOF", "err", serr)
+				err = errors.New("ERR CONFIG SET failed (possibly related to argument 'appendonly') - Unable to turn on AOF. Check server logs.")
+			}
+			startLog = serr == nil
 		} else {
 			srv.persist.StopLogging()
 		}
@@ -186,6 +197,13 @@ func cmdConfigSet(c *Ctx) {
 	if err != nil {
 		c.Error(err.Error())
 		return
+	}
+	if startLog {
+		// Scheduled after a running checkpoint, whose cut came too early;
+		// a failure is retried by the cron while logging is starting.
+		if err := srv.startCheckpoint(true, true, nil); err != nil {
+			srv.log.Warn("cannot start the checkpoint that turns on the AOF", "err", err)
+		}
 	}
 	c.OK()
 }

@@ -1,5 +1,7 @@
 package shardcore
 
+import "errors"
+
 // Persistence is how shards make their writes durable. Each shard calls Log
 // for every applied write (its effect, tagged with the multi-shard
 // transaction id when there is one) and Commit once per loop iteration,
@@ -27,6 +29,15 @@ type Persistence interface {
 	// StopLogging applies CONFIG SET appendonly no: later writes are not
 	// logged (checkpoints still persist them).
 	StopLogging()
+	// StartLogging applies CONFIG SET appendonly yes: logging starts at
+	// the next checkpoint's cut (which the caller starts) and is in effect
+	// once that checkpoint is published; until then a crash recovers the
+	// previous checkpoint and logs only. It fails when there is no log to
+	// write to.
+	StartLogging() error
+	// LogStarting reports that logging was turned on and no checkpoint has
+	// put it in effect yet (a failed one must be retried).
+	LogStarting() bool
 
 	// AppendOnly reports whether writes are logged at all (appendonly yes);
 	// WAITAOF refuses to wait for local fsyncs otherwise.
@@ -54,6 +65,9 @@ type Persistence interface {
 	Size() (current, base int64)
 }
 
+// errNoLogDir is why a server without persistence cannot log.
+var errNoLogDir = errors.New("the server runs without a data directory")
+
 type nopPersistence struct{}
 
 func (nopPersistence) Log(int, int, [][]byte, uint64) {}
@@ -63,6 +77,8 @@ func (nopPersistence) WriteError() string             { return "" }
 func (nopPersistence) Info(lines []string) []string   { return append(lines, "aof_enabled:0") }
 func (nopPersistence) SetFsync(string) error          { return nil }
 func (nopPersistence) StopLogging()                   {}
+func (nopPersistence) StartLogging() error            { return errNoLogDir }
+func (nopPersistence) LogStarting() bool              { return false }
 func (nopPersistence) AppendOnly() bool               { return false }
 func (nopPersistence) LoggedLSN(int) uint64           { return 0 }
 func (nopPersistence) SyncedLSN(int) uint64           { return 0 }

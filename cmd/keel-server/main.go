@@ -94,21 +94,18 @@ func run(args []string) int {
 		return 1
 	}
 	ckStore := rec.CheckpointStore()
-	opts := shardcore.Options{Logger: logger, Checkpoints: &shardcore.Checkpoints{
+	// With appendonly no the logs stay off (Replay opens no writer) until
+	// CONFIG SET appendonly yes turns them on.
+	opts := shardcore.Options{Logger: logger, Persistence: rec.Logs(), Checkpoints: &shardcore.Checkpoints{
 		Store: ckStore, Sink: rec, Next: rec.NextCheckpointID(),
 	}}
-	if cfg.AppendOnly {
-		opts.Persistence = rec.Logs()
-	} else if rec.HasLogs() {
+	if !cfg.AppendOnly && rec.HasLogs() {
 		logger.Warn("appendonly is no: the AOF in the data directory is not loaded, and writes are only persisted by checkpoints", "dir", cfg.Dir)
 	}
 	srv, err := shardcore.NewServer(cfg, opts)
 	if err != nil {
 		logger.Error("cannot start server", "err", err)
 		return 1
-	}
-	if !cfg.AppendOnly {
-		rec = nil // nothing to replay and no logs to open or close
 	}
 	// Before the loops start: a client may signal as soon as it is served.
 	sig := make(chan os.Signal, 1)
@@ -128,14 +125,13 @@ func run(args []string) int {
 			logger.Info("DB loaded from checkpoint", "keys", keys, "seconds", fmt.Sprintf("%.3f", secs),
 				"keys_per_sec", int64(float64(keys)/max(secs, 1e-9)))
 		}
-		if rec == nil {
-			return nil
-		}
 		sum, err := rec.Replay(app)
 		if err != nil {
 			return fmt.Errorf("cannot load the AOF: %w", err)
 		}
-		logLoaded(logger, sum)
+		if cfg.AppendOnly {
+			logLoaded(logger, sum)
+		}
 		return nil
 	}
 	serveWhileLoading := cfg.ImportRDB == ""
@@ -194,12 +190,10 @@ func run(args []string) int {
 		srv.Stop()
 	case <-srv.Done():
 	}
-	if rec != nil {
-		// The loops have stopped: write and fsync what they buffered.
-		if err := rec.Logs().Close(); err != nil {
-			logger.Error("cannot close the AOF", "err", err)
-			return 1
-		}
+	// The loops have stopped: write and fsync what they buffered.
+	if err := rec.Logs().Close(); err != nil {
+		logger.Error("cannot close the AOF", "err", err)
+		return 1
 	}
 	// A checkpoint cut short by SHUTDOWN NOSAVE is abandoned: the next
 	// start rebuilds the store from the last published copy.
