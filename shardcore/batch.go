@@ -12,6 +12,9 @@ type batch struct {
 	arena    []byte
 	argv     [][]byte
 	out      resp.Writer
+	// back posts the executed batch to its origin; made once per batch so
+	// that sending replies back allocates nothing.
+	back func()
 }
 
 type batchItem struct {
@@ -46,7 +49,9 @@ func (s *Shard) newBatch() *batch {
 		s.freeBatches = s.freeBatches[:n-1]
 		return b
 	}
-	return &batch{origin: s}
+	b := &batch{origin: s}
+	b.back = func() { s.post(message{batch: b, ctrl: true}) }
+	return b
 }
 
 func (s *Shard) hasOutgoing() bool {
@@ -112,7 +117,7 @@ func (s *Shard) execBatch(b *batch) {
 		it.r1 = b.out.Len()
 	}
 	b.executed = true
-	s.afterLogged(mark, func() { b.origin.post(message{batch: b, ctrl: true}) })
+	s.afterLogged(mark, b.back)
 }
 
 // completeBatch delivers a batch's replies to their connections.
@@ -123,12 +128,29 @@ func (s *Shard) completeBatch(b *batch) {
 		s.complete(it.slot, out[it.r0:it.r1])
 		it.slot = nil
 	}
-	b.items = b.items[:0]
-	b.argv = b.argv[:0]
-	b.arena = b.arena[:0]
-	b.executed = false
-	if cap(b.arena) > 1<<20 {
-		b.arena = nil
+	// A pooled batch keeps its buffers, but not those a burst (a large
+	// pipeline forwarded at once) grew, nor does the pool keep every batch
+	// a burst had in flight: they would stay allocated for good.
+	// Stale argv entries are cleared, or they would keep old arenas alive.
+	clear(b.argv)
+	b.items = shrinkPooled(b.items[:0], 1<<12)
+	b.argv = shrinkPooled(b.argv[:0], 1<<14)
+	b.arena = shrinkPooled(b.arena[:0], 1<<20)
+	if cap(b.out.Bytes()) > 1<<20 {
+		b.out = resp.Writer{}
 	}
-	s.freeBatches = append(s.freeBatches, b)
+	b.executed = false
+	// Steady traffic needs a batch or two per target shard; more were
+	// in flight only during a burst.
+	if len(s.freeBatches) < 2*len(s.out) {
+		s.freeBatches = append(s.freeBatches, b)
+	}
+}
+
+// shrinkPooled returns s, or nil when its capacity exceeds limit elements.
+func shrinkPooled[T any](s []T, limit int) []T {
+	if cap(s) > limit {
+		return nil
+	}
+	return s
 }

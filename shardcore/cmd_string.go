@@ -512,8 +512,7 @@ func incrDecr(c *Ctx, incr int64) {
 		return
 	}
 	v += incr
-	var buf [20]byte
-	c.Set(key, store.Entry{Type: store.TypeString, Str: strconv.AppendInt(buf[:0], v, 10), ExpireAt: e.ExpireAt})
+	c.Set(key, store.Entry{Type: store.TypeString, Str: strconv.AppendInt(c.num[:0], v, 10), ExpireAt: e.ExpireAt})
 	c.Notify(config.NotifyString, "incrby", key)
 	c.W.Int(v)
 }

@@ -161,6 +161,9 @@ type Ctx struct {
 	effect  [][]byte
 	effects [][][]byte
 	dirty   int
+	// num formats a number stored as a string value: a local buffer would
+	// escape through store.Entry, and the store copies the value anyway.
+	num [20]byte
 }
 
 // Dirty records that the command changed n keys; only dirty writes are

@@ -3,6 +3,7 @@ package shardcore
 import (
 	"errors"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/keeldb/keel/shardcore/resp"
 	"golang.org/x/sys/unix"
@@ -34,6 +35,7 @@ type conn struct {
 	pending []*replySlot
 
 	readable bool // the socket may hold unread bytes (edge-triggered epoll)
+	hup      bool // epoll reported a hang-up or error: read until EOF or EAGAIN
 	queued   bool // in the shard's waiting list
 	dirty    bool // in the shard's dirty list
 	closed   bool
@@ -46,9 +48,12 @@ type conn struct {
 	name    string
 	created int64
 	lastCmd *Command
-	lastAt  int64
-	noReply int // CLIENT REPLY: 0 on, 1 off, 2 skip next
-	killed  atomic.Bool
+	// lastNamed is the table entry the client's last command named
+	// (lastCmd may be a subcommand); see lookupFor.
+	lastNamed *Command
+	lastAt    int64
+	noReply   int // CLIENT REPLY: 0 on, 1 off, 2 skip next
+	killed    atomic.Bool
 
 	flags connFlags
 
@@ -214,11 +219,19 @@ func (s *Shard) fill(c *conn) bool {
 		c.rend -= c.rpos
 		c.rpos = 0
 	}
-	n, err := unix.Read(c.fd, c.rbuf[c.rend:cap(c.rbuf)])
+	room := c.rbuf[c.rend:cap(c.rbuf)]
+	n, err := sysRead(c.fd, room)
 	if n > 0 {
 		c.rbuf = c.rbuf[:cap(c.rbuf)]
 		c.rend += n
 		s.srv.stats.netInput.Add(int64(n))
+		// A short read drained the socket: data arriving later raises a
+		// new edge-triggered event (epoll(7)), so the read that would only
+		// say EAGAIN is skipped. A pending hang-up raises no new event, so
+		// then reading goes on until EOF.
+		if n < len(room) && !c.hup {
+			c.readable = false
+		}
 		return true
 	}
 	if err == unix.EAGAIN || err == unix.EINTR {
@@ -227,6 +240,26 @@ func (s *Shard) fill(c *conn) bool {
 	}
 	s.closeConn(c)
 	return false
+}
+
+// sysRead and sysWrite are read(2) and write(2) on a nonblocking socket.
+// They never block, so they skip the scheduler's system-call bookkeeping
+// (and the hand-off of the P that a slow return would cause), as the
+// poller's nonblocking epoll_pwait does.
+func sysRead(fd int, p []byte) (int, error) {
+	r, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
+}
+
+func sysWrite(fd int, p []byte) (int, error) {
+	r, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(r), nil
 }
 
 // reply moves the connection's scratch writer into its output, in order.
@@ -295,7 +328,7 @@ func (s *Shard) complete(slot *replySlot, b []byte) {
 
 func (s *Shard) flushConn(c *conn) {
 	for len(c.wbuf) > 0 {
-		n, err := unix.Write(c.fd, c.wbuf)
+		n, err := sysWrite(c.fd, c.wbuf)
 		if n > 0 {
 			s.srv.stats.netOutput.Add(int64(n))
 			c.wbuf = c.wbuf[:copy(c.wbuf, c.wbuf[n:])]

@@ -67,7 +67,7 @@ func (s *Shard) dispatch(c *conn, args [][]byte) {
 // one (authentication, arity, subcommands, loading). It returns the error
 // reply when the command cannot run.
 func (srv *Server) resolve(c *conn, args [][]byte) (*Command, string) {
-	cmd := srv.lookupClient(args[0])
+	cmd := srv.lookupFor(c, args[0])
 	if cmd == nil {
 		return nil, errUnknown(args)
 	}
@@ -106,6 +106,20 @@ func (srv *Server) resolve(c *conn, args [][]byte) (*Command, string) {
 		}
 	}
 	return cmd, ""
+}
+
+// lookupFor finds the command a client names, trying the one it named last
+// first: clients repeat commands, and comparing a name costs less than
+// hashing it.
+func (srv *Server) lookupFor(c *conn, name []byte) *Command {
+	if last := c.lastNamed; last != nil && srv.renamed == nil && strOptIs(name, last.Name) {
+		return last
+	}
+	cmd := srv.lookupClient(name)
+	if cmd != nil {
+		c.lastNamed = cmd
+	}
+	return cmd
 }
 
 // route finds the shard owning every key of the command, or the set of

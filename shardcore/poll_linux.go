@@ -56,11 +56,9 @@ func (p *poller) del(fd int) {
 // syscall that does not involve the Go scheduler; only an idle shard pays
 // for a blocking system call (and the runtime's hand-off of its P).
 func (p *poller) wait(msec int) ([]unix.EpollEvent, error) {
-	if msec != 0 {
-		r, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.epfd), uintptr(unsafe.Pointer(&p.events[0])), uintptr(len(p.events)), 0, 0, 0)
-		if errno == 0 && r > 0 {
-			return p.events[:r], nil
-		}
+	r, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.epfd), uintptr(unsafe.Pointer(&p.events[0])), uintptr(len(p.events)), 0, 0, 0)
+	if errno == 0 && (r > 0 || msec == 0) {
+		return p.events[:r], nil
 	}
 	for {
 		n, err := unix.EpollWait(p.epfd, p.events, msec)
@@ -76,11 +74,11 @@ func (p *poller) wait(msec int) ([]unix.EpollEvent, error) {
 
 var wakeOne = []byte{1, 0, 0, 0, 0, 0, 0, 0}
 
-func (p *poller) wake() { _, _ = unix.Write(p.wakefd, wakeOne) }
+func (p *poller) wake() { _, _ = sysWrite(p.wakefd, wakeOne) }
 
 func (p *poller) drainWake() {
 	var b [8]byte
-	_, _ = unix.Read(p.wakefd, b[:])
+	_, _ = sysRead(p.wakefd, b[:])
 }
 
 func (p *poller) close() {

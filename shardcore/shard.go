@@ -223,6 +223,7 @@ func (s *Shard) onEvent(ev unix.EpollEvent) {
 	}
 	if ev.Events&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLRDHUP) != 0 {
 		c.readable = true
+		c.hup = c.hup || ev.Events&(unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLRDHUP) != 0
 		s.serve(c)
 		if c.block != nil {
 			s.blockProbe(c)
