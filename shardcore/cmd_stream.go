@@ -194,7 +194,9 @@ func writeStreamID(c *Ctx, id types.StreamID) {
 	c.W.Bulk(id.Append(buf[:0]))
 }
 
-func idArg(id types.StreamID) []byte { return id.Append(nil) }
+// idArg is id's text in a buffer of its own (41 bytes fit any ID), for
+// arguments kept past the call.
+func idArg(id types.StreamID) []byte { return id.Append(make([]byte, 0, 41)) }
 
 // writeEntry replies [id, [field, value, ...]].
 func writeEntry(c *Ctx, id types.StreamID, fields [][]byte) {
@@ -408,12 +410,15 @@ func cmdXadd(c *Ctx) {
 		s = types.NewStream()
 		c.Set(key, store.Entry{Type: store.TypeStream, Obj: s})
 	}
-	s.Add(id, c.Args[idPos+1:], streamLimits(c))
+	fields := c.Args[idPos+1:]
+	s.Add(id, fields, streamLimits(c))
 	c.Dirty(1)
-	writeStreamID(c, id)
+	// The ID's text serves both the reply and the logged effect.
+	idText := idArg(id)
+	c.W.Bulk(idText)
 	c.Notify(config.NotifyStream, "xadd", key)
-	eff := [][]byte{xEffXadd, key, idArg(id)}
-	c.Effect(append(eff, c.Args[idPos+1:]...)...)
+	eff := make([][]byte, 0, 3+len(fields))
+	c.Effect(append(append(eff, xEffXadd, key, idText), fields...)...)
 	if applyTrim(s, &a) > 0 {
 		c.Notify(config.NotifyStream, "xtrim", key)
 		c.Effect(trimEffect(key, s)...)

@@ -83,7 +83,12 @@ func zsetFromRDB(v *rdb.Value, cfg *config.Config) (any, error) {
 		return nil, nil
 	}
 	lim := zsetLimitsOf(cfg)
+	// Redis loads a skiplist and packs it if it fits: one that does not fit
+	// is a skiplist from the start, keeping scores of -0.
 	z := types.NewZSet()
+	if len(v.ZSet) > lim.MaxListpackEntries || slices.ContainsFunc(v.ZSet, func(m rdb.ZMember) bool { return len(m.Member) > lim.MaxListpackValue }) {
+		z = types.NewZSetSkiplist()
+	}
 	for _, m := range v.ZSet {
 		if math.IsNaN(m.Score) {
 			return nil, fmt.Errorf("zset member %q has a NaN score", m.Member)
@@ -191,14 +196,7 @@ func effectAll(c *Ctx, recs [][][]byte) {
 // writeItems replies items as Redis's range commands do: members only, or
 // with scores (RESP2 flat, RESP3 [member, score] pairs).
 func writeItems(w *resp.Writer, items []zitem, withScores bool) {
-	switch {
-	case !withScores:
-		w.Array(len(items))
-	case w.Proto > 2:
-		w.Array(len(items))
-	default:
-		w.Array(2 * len(items))
-	}
+	writeItemsHeader(w, len(items), withScores)
 	for _, it := range items {
 		if withScores && w.Proto > 2 {
 			w.Array(2)
@@ -208,6 +206,14 @@ func writeItems(w *resp.Writer, items []zitem, withScores bool) {
 			w.Double(it.s)
 		}
 	}
+}
+
+// writeItemsHeader is the array header of a reply of n items.
+func writeItemsHeader(w *resp.Writer, n int, withScores bool) {
+	if withScores && w.Proto <= 2 {
+		n *= 2
+	}
+	w.Array(n)
 }
 
 // ZADD / ZINCRBY
@@ -268,7 +274,12 @@ done:
 		return
 	}
 	n := elems / 2
-	scores := make([]float64, n)
+	var sbuf [8]float64 // most ZADDs carry a few pairs: no allocation
+	scores := sbuf[:0]
+	if n > len(sbuf) {
+		scores = make([]float64, 0, n)
+	}
+	scores = scores[:n]
 	for i := range scores {
 		s, ok := ParseFloat(c.Args[idx+2*i])
 		if !ok {
@@ -618,11 +629,11 @@ func parseZrange(args [][]byte, argStart int, kind zrangeKind, rev, storeForm bo
 	return r, errMsg
 }
 
-// collect returns the members the request selects, in reply order; they
-// alias z (or are copies when clone is set).
-func (r *zrangeReq) collect(z *types.ZSet, clone bool) []zitem {
+// bounds returns the rank the request's reply starts from (counted from
+// the top when rev) and how many members it holds.
+func (r *zrangeReq) bounds(z *types.ZSet) (start, count int) {
 	if z == nil {
-		return nil
+		return 0, 0
 	}
 	n := z.Len()
 	var from, to int
@@ -631,14 +642,14 @@ func (r *zrangeReq) collect(z *types.ZSet, clone bool) []zitem {
 	} else {
 		from, to = boundRanks(z, r.kind, r.lo, r.hi)
 	}
-	count := to - from
-	start := from
+	count = to - from
+	start = from
 	if r.rev && r.kind != zrRank {
 		start = n - to // rank ranges already count from the top
 	}
 	if r.kind != zrRank {
 		if r.offset < 0 || r.offset >= int64(count) {
-			return nil
+			return 0, 0
 		}
 		start += int(r.offset)
 		count -= int(r.offset)
@@ -646,16 +657,35 @@ func (r *zrangeReq) collect(z *types.ZSet, clone bool) []zitem {
 			count = int(min(int64(count), r.limit))
 		}
 	}
+	return start, max(count, 0)
+}
+
+// each calls fn with the members the request selects, in reply order; they
+// alias z.
+func (r *zrangeReq) each(z *types.ZSet, start, count int, fn func(m []byte, s float64)) {
 	if count <= 0 {
+		return
+	}
+	z.Range(start, r.rev, func(m []byte, s float64) bool {
+		fn(m, s)
+		count--
+		return count > 0
+	})
+}
+
+// collect returns the members the request selects, in reply order; they
+// alias z (or are copies when clone is set).
+func (r *zrangeReq) collect(z *types.ZSet, clone bool) []zitem {
+	start, count := r.bounds(z)
+	if count == 0 {
 		return nil
 	}
 	out := make([]zitem, 0, count)
-	z.Range(start, r.rev, func(m []byte, s float64) bool {
+	r.each(z, start, count, func(m []byte, s float64) {
 		if clone {
 			m = bytes.Clone(m)
 		}
 		out = append(out, zitem{m, s})
-		return len(out) < count
 	})
 	return out
 }
@@ -671,7 +701,21 @@ func zrangeCmd(kind zrangeKind, rev bool) func(c *Ctx) {
 		if !ok {
 			return
 		}
-		writeItems(c.W, r.collect(z, false), r.withScores)
+		// Written straight from the set: a reply of many members costs no
+		// copy of them.
+		start, count := r.bounds(z)
+		w := c.W
+		writeItemsHeader(w, count, r.withScores)
+		pairs := r.withScores && w.Proto > 2
+		r.each(z, start, count, func(m []byte, s float64) {
+			if pairs {
+				w.Array(2)
+			}
+			w.Bulk(m)
+			if r.withScores {
+				w.Double(s)
+			}
+		})
 	}
 }
 
@@ -685,11 +729,14 @@ func storeZsetResult(c *Ctx, dst []byte, items []zitem, event string) int {
 		}
 		return 0
 	}
-	z := types.NewZSet()
+	// Built as a skiplist and then packed if it fits, as Redis stores
+	// results: a large one keeps scores of -0.
+	z := types.NewZSetSkiplist()
 	lim := zsetLimits(c)
 	for _, it := range items {
 		z.Set(it.m, it.s, lim)
 	}
+	z.Compact(lim)
 	c.Set(dst, store.Entry{Type: store.TypeZSet, Obj: z})
 	items = zsetItems(z, false)
 	c.Effect(delWord, dst)
@@ -1179,7 +1226,8 @@ func (r *zopReq) run(op setOp, srcs []zsrc, lim types.ZSetLimits) *types.ZSet {
 	for i := range srcs {
 		srcs[i].weight = r.weights[i]
 	}
-	res := types.NewZSet()
+	// A skiplist, as Redis builds the result: replies keep scores of -0.
+	res := types.NewZSetSkiplist()
 	if op == opDiff {
 		first := &srcs[0]
 		first.each(func(m []byte, s float64) {

@@ -524,3 +524,59 @@ func TestZinterWeightsNaNAsRedis(t *testing.T) {
 	require.Equal(t, "*4\r\n$1\r\na\r\n$4\r\n-inf\r\n$1\r\nb\r\n$3\r\ninf\r\n",
 		rc.do("ZUNION", "2", "{a}x", "{b}y", "WEIGHTS", "inf", "-inf", "WITHSCORES"))
 }
+
+// TestZsetNegativeZeroResults checks where a score of -0 survives, as in
+// Redis 7.0: results are built as skiplists (ZUNION replies keep -0), stored
+// results keep it only when too large to be packed, and ZADD packs it as 0.
+func TestZsetNegativeZeroResults(t *testing.T) {
+	srv := testServer(t, 1)
+	rc := testRaw(t, srv)
+	rc.do("ZADD", "a", "0", "x", "1", "y")
+	require.Equal(t, "*4\r\n$1\r\ny\r\n$2\r\n-1\r\n$1\r\nx\r\n$2\r\n-0\r\n", rc.do("ZUNION", "1", "a", "WEIGHTS", "-1", "WITHSCORES"))
+	require.Equal(t, "*4\r\n$1\r\ny\r\n$2\r\n-1\r\n$1\r\nx\r\n$2\r\n-0\r\n", rc.do("ZINTER", "1", "a", "WEIGHTS", "-1", "WITHSCORES"))
+	require.Equal(t, ":2\r\n", rc.do("ZUNIONSTORE", "s", "1", "a", "WEIGHTS", "-1"))
+	require.Equal(t, "$1\r\n0\r\n", rc.do("ZSCORE", "s", "x"))
+	require.Equal(t, "listpack", zsetEncodingOf(t, srv, "s"))
+
+	args := []string{"ZADD", "b"}
+	for i := 0; i < 200; i++ {
+		args = append(args, "0", fmt.Sprint("n", i))
+	}
+	require.Equal(t, ":200\r\n", rc.do(args...))
+	require.Equal(t, ":200\r\n", rc.do("ZUNIONSTORE", "bs", "1", "b", "WEIGHTS", "-1"))
+	require.Equal(t, "skiplist", zsetEncodingOf(t, srv, "bs"))
+	require.Equal(t, "$2\r\n-0\r\n", rc.do("ZSCORE", "bs", "n0"))
+	require.Equal(t, "$2\r\n-0\r\n", rc.do("ZSCORE", "bs", "n150"))
+	require.Equal(t, ":200\r\n", rc.do("ZRANGESTORE", "rs", "bs", "0", "-1"))
+	require.Equal(t, "$2\r\n-0\r\n", rc.do("ZSCORE", "rs", "n0"))
+	require.Equal(t, ":10\r\n", rc.do("ZRANGESTORE", "rs2", "bs", "0", "9"))
+	require.Equal(t, "$1\r\n0\r\n", rc.do("ZSCORE", "rs2", "n0"))
+
+	args = []string{"ZADD", "big"}
+	for i := 0; i < 130; i++ {
+		args = append(args, "-0", fmt.Sprint("m", i))
+	}
+	require.Equal(t, ":130\r\n", rc.do(args...))
+	require.Equal(t, "$1\r\n0\r\n", rc.do("ZSCORE", "big", "m0"))
+	require.Equal(t, "skiplist", zsetEncodingOf(t, srv, "big"))
+}
+
+// TestZsetRangeReplies reads ranges of a skiplist set in every reply shape.
+func TestZsetRangeReplies(t *testing.T) {
+	srv := testServer(t, 1, "--zset-max-listpack-entries", "2")
+	rc := testRaw(t, srv)
+	rc.do("ZADD", "z", "1", "a", "2", "b", "2", "c", "3.5", "d")
+	rc.do("ZADD", "lex", "0", "a", "0", "b", "0", "c", "0", "d")
+	runCollCases(t, rc, []collCase{
+		{[]string{"ZRANGE", "z", "1", "2"}, "*2\r\n$1\r\nb\r\n$1\r\nc\r\n"},
+		{[]string{"ZRANGE", "z", "0", "-1", "REV", "WITHSCORES"}, "*8\r\n$1\r\nd\r\n$3\r\n3.5\r\n$1\r\nc\r\n$1\r\n2\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\na\r\n$1\r\n1\r\n"},
+		{[]string{"ZRANGE", "z", "(1", "+inf", "BYSCORE", "LIMIT", "1", "5"}, "*2\r\n$1\r\nc\r\n$1\r\nd\r\n"},
+		{[]string{"ZRANGE", "lex", "[c", "-", "BYLEX", "REV"}, "*3\r\n$1\r\nc\r\n$1\r\nb\r\n$1\r\na\r\n"},
+		{[]string{"ZRANGE", "z", "5", "9"}, "*0\r\n"},
+		{[]string{"ZRANGE", "nokey", "0", "-1"}, "*0\r\n"},
+	})
+	require.Contains(t, rc.do("HELLO", "3"), "proto")
+	runCollCases(t, rc, []collCase{
+		{[]string{"ZRANGE", "z", "2", "3", "WITHSCORES"}, "*2\r\n*2\r\n$1\r\nc\r\n,2\r\n*2\r\n$1\r\nd\r\n,3.5\r\n"},
+	})
+}

@@ -32,6 +32,43 @@ type ZSet struct {
 // NewZSet returns an empty sorted set in the packed encoding.
 func NewZSet() *ZSet { return &ZSet{} }
 
+// NewZSetSkiplist returns an empty sorted set in the skiplist encoding,
+// as Redis's zsetTypeCreate makes one for more members than a listpack
+// takes: unlike the packed form, it keeps a score of -0 as such.
+func NewZSetSkiplist() *ZSet {
+	z := &ZSet{}
+	z.convert()
+	return z
+}
+
+// Compact moves a skiplist set that fits lim to the packed encoding, as
+// Redis's zsetConvertToListpackIfNeeded does for results it builds as
+// skiplists.
+func (z *ZSet) Compact(lim ZSetLimits) {
+	if z.sl == nil || z.n > lim.MaxListpackEntries {
+		return
+	}
+	size := 0
+	for x := z.sl.forward(0, 0); x != 0; x = z.sl.forward(x, 0) {
+		m := z.sl.member(x)
+		if len(m) > lim.MaxListpackValue {
+			return
+		}
+		size += entrySize(len(m)) + 8
+	}
+	lp := allocPacked(size)[:0]
+	var buf [8]byte
+	for x := z.sl.forward(0, 0); x != 0; x = z.sl.forward(x, 0) {
+		s := z.sl.score(x)
+		if s == 0 {
+			s = 0 // -0 becomes 0, as in lpInsert
+		}
+		lp = appendEntry(lp, z.sl.member(x))
+		lp = append(lp, scoreBytes(&buf, s)...)
+	}
+	z.lp, z.sl, z.dict = lp, nil, ptable{}
+}
+
 // Len is the number of members.
 func (z *ZSet) Len() int { return z.n }
 
@@ -47,7 +84,7 @@ func (z *ZSet) Encoding() string {
 func (z *ZSet) MemoryUsage() int64 {
 	m := int64(unsafe.Sizeof(*z)) + int64(cap(z.lp))
 	if z.sl != nil {
-		m += z.dict.memoryUsage() + z.sl.mem
+		m += z.dict.memoryUsage() + z.sl.memoryUsage()
 	}
 	return m
 }
@@ -60,10 +97,7 @@ func (z *ZSet) Copy() any {
 		return c
 	}
 	c.dict = z.dict.clone()
-	c.sl = newSkiplist()
-	for x := z.sl.header.level[0].forward; x != nil; x = x.level[0].forward {
-		c.sl.insert(x.score, x.member)
-	}
+	c.sl = z.sl.clone()
 	return c
 }
 
@@ -136,7 +170,9 @@ func (z *ZSet) lpDelete(off int) {
 func (z *ZSet) convert() {
 	z.dict = ptable{pairs: true}
 	z.dict.buildIndex()
-	z.sl = newSkiplist()
+	// Members move from the packed form with their sizes, plus node fields
+	// and about 4/3 levels each.
+	z.sl = newSkiplist(len(z.lp)/4 + z.n*(wHdr+wLvl*4/3+1))
 	var buf [8]byte
 	for off := 0; off < len(z.lp); {
 		m, s, next := z.lpAt(off)
@@ -252,7 +288,7 @@ func (z *ZSet) ScoreRank(s float64, incl bool) int {
 		}
 		return r
 	}
-	return z.sl.countWhile(func(x *zslNode) bool { return past(x.score) })
+	return z.sl.countWhile(func(x uint32) bool { return past(z.sl.score(x)) })
 }
 
 // LexRank counts the members ordered before m (up to m when incl), for
@@ -273,7 +309,7 @@ func (z *ZSet) LexRank(m []byte, incl bool) int {
 		}
 		return r
 	}
-	return z.sl.countWhile(func(x *zslNode) bool { return past(x.member) })
+	return z.sl.countWhile(func(x uint32) bool { return past(z.sl.member(x)) })
 }
 
 // Range calls fn with the members from rank start on (ascending ranks, or
@@ -295,7 +331,8 @@ func (z *ZSet) Range(start int, rev bool, fn func(m []byte, s float64) bool) {
 			}
 			return
 		}
-		offs := make([]int, 0, z.n)
+		var buf [128]int // the default zset-max-listpack-entries: no allocation
+		offs := buf[:0]
 		for off := 0; off < len(z.lp); {
 			offs = append(offs, off)
 			_, _, off = z.lpAt(off)
@@ -309,15 +346,15 @@ func (z *ZSet) Range(start int, rev bool, fn func(m []byte, s float64) bool) {
 		return
 	}
 	if !rev {
-		for x := z.sl.byRank(start + 1); x != nil; x = x.level[0].forward {
-			if !fn(x.member, x.score) {
+		for x := z.sl.byRank(start + 1); x != 0; x = z.sl.forward(x, 0) {
+			if !fn(z.sl.member(x), z.sl.score(x)) {
 				return
 			}
 		}
 		return
 	}
-	for x := z.sl.byRank(z.n - start); x != nil; x = x.backward {
-		if !fn(x.member, x.score) {
+	for x := z.sl.byRank(z.n - start); x != 0; x = z.sl.backward(x) {
+		if !fn(z.sl.member(x), z.sl.score(x)) {
 			return
 		}
 	}
@@ -384,183 +421,4 @@ func (z *ZSet) Scan(cursor uint64, count int, fn func(m []byte, s float64)) uint
 		m, v := z.dict.at(off)
 		fn(m, bytesScore(v))
 	})
-}
-
-// The skiplist follows Redis's t_zset.c: levels drawn with p = 1/4 up to
-// 32, each forward link carrying the number of nodes it skips (its span).
-
-const (
-	zslMaxLevel = 32
-	zslP        = 0.25
-)
-
-type zslLevel struct {
-	forward *zslNode
-	span    int
-}
-
-type zslNode struct {
-	member   []byte
-	score    float64
-	backward *zslNode
-	level    []zslLevel
-}
-
-type skiplist struct {
-	header *zslNode
-	tail   *zslNode
-	length int
-	level  int
-	mem    int64 // bytes held by nodes, for MEMORY USAGE
-}
-
-func newSkiplist() *skiplist {
-	return &skiplist{header: &zslNode{level: make([]zslLevel, zslMaxLevel)}, level: 1}
-}
-
-func randomLevel() int {
-	l := 1
-	for l < zslMaxLevel && rand.Float64() < zslP {
-		l++
-	}
-	return l
-}
-
-func nodeMem(x *zslNode) int64 {
-	return int64(unsafe.Sizeof(*x)) + int64(len(x.member)) + int64(len(x.level))*int64(unsafe.Sizeof(zslLevel{}))
-}
-
-// insert adds (s, m), which must be absent; m is copied.
-func (sl *skiplist) insert(s float64, m []byte) {
-	var update [zslMaxLevel]*zslNode
-	var rank [zslMaxLevel]int
-	x := sl.header
-	for i := sl.level - 1; i >= 0; i-- {
-		if i < sl.level-1 {
-			rank[i] = rank[i+1]
-		}
-		for f := x.level[i].forward; f != nil && zless(f.score, f.member, s, m); f = x.level[i].forward {
-			rank[i] += x.level[i].span
-			x = f
-		}
-		update[i] = x
-	}
-	lvl := randomLevel()
-	if lvl > sl.level {
-		for i := sl.level; i < lvl; i++ {
-			rank[i] = 0
-			update[i] = sl.header
-			update[i].level[i].span = sl.length
-		}
-		sl.level = lvl
-	}
-	x = &zslNode{member: bytes.Clone(m), score: s, level: make([]zslLevel, lvl)}
-	for i := 0; i < lvl; i++ {
-		x.level[i].forward = update[i].level[i].forward
-		update[i].level[i].forward = x
-		x.level[i].span = update[i].level[i].span - (rank[0] - rank[i])
-		update[i].level[i].span = rank[0] - rank[i] + 1
-	}
-	for i := lvl; i < sl.level; i++ {
-		update[i].level[i].span++
-	}
-	if update[0] != sl.header {
-		x.backward = update[0]
-	}
-	if x.level[0].forward != nil {
-		x.level[0].forward.backward = x
-	} else {
-		sl.tail = x
-	}
-	sl.length++
-	sl.mem += nodeMem(x)
-}
-
-// delete removes (s, m) if present.
-func (sl *skiplist) delete(s float64, m []byte) bool {
-	var update [zslMaxLevel]*zslNode
-	x := sl.header
-	for i := sl.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && zless(f.score, f.member, s, m); f = x.level[i].forward {
-			x = f
-		}
-		update[i] = x
-	}
-	x = x.level[0].forward
-	if x == nil || x.score != s || !bytes.Equal(x.member, m) {
-		return false
-	}
-	for i := 0; i < sl.level; i++ {
-		if update[i].level[i].forward == x {
-			update[i].level[i].span += x.level[i].span - 1
-			update[i].level[i].forward = x.level[i].forward
-		} else {
-			update[i].level[i].span--
-		}
-	}
-	if x.level[0].forward != nil {
-		x.level[0].forward.backward = x.backward
-	} else {
-		sl.tail = x.backward
-	}
-	for sl.level > 1 && sl.header.level[sl.level-1].forward == nil {
-		sl.level--
-	}
-	sl.length--
-	sl.mem -= nodeMem(x)
-	return true
-}
-
-func (sl *skiplist) updateScore(old float64, m []byte, s float64) {
-	sl.delete(old, m)
-	sl.insert(s, m)
-}
-
-// rank is the 1-based rank of (s, m), 0 when absent.
-func (sl *skiplist) rank(s float64, m []byte) int {
-	r := 0
-	x := sl.header
-	for i := sl.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && (zless(f.score, f.member, s, m) || (f.score == s && bytes.Equal(f.member, m))); f = x.level[i].forward {
-			r += x.level[i].span
-			x = f
-		}
-		if x != sl.header && x.score == s && bytes.Equal(x.member, m) {
-			return r
-		}
-	}
-	return 0
-}
-
-// byRank returns the node of 1-based rank r, nil when out of range.
-func (sl *skiplist) byRank(r int) *zslNode {
-	if r < 1 || r > sl.length {
-		return nil
-	}
-	traversed := 0
-	x := sl.header
-	for i := sl.level - 1; i >= 0; i-- {
-		for x.level[i].forward != nil && traversed+x.level[i].span <= r {
-			traversed += x.level[i].span
-			x = x.level[i].forward
-		}
-		if traversed == r {
-			return x
-		}
-	}
-	return nil
-}
-
-// countWhile counts the leading nodes for which past holds (past must be
-// monotonic along the order).
-func (sl *skiplist) countWhile(past func(x *zslNode) bool) int {
-	r := 0
-	x := sl.header
-	for i := sl.level - 1; i >= 0; i-- {
-		for f := x.level[i].forward; f != nil && past(f); f = x.level[i].forward {
-			r += x.level[i].span
-			x = f
-		}
-	}
-	return r
 }
