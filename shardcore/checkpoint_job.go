@@ -216,6 +216,7 @@ func (srv *Server) checkpointOnce(job *ckJob) (shardResult, error) {
 	var total shardResult
 	writerDone := make(chan error, 1)
 	go func() {
+		backgroundThread()
 		var first error
 		for b := range job.queue {
 			if first != nil {
