@@ -109,6 +109,19 @@ func switchServerOn(t *testing.T, dir string, fsys durability.FS, appendonly boo
 	return srv, r, c
 }
 
+// restarted starts a server with appendonly yes on dir, stopped and closed
+// at the end of the test.
+func restarted(t *testing.T, dir string) *redis.Client {
+	t.Helper()
+	srv, r, c := switchServerOn(t, dir, durability.OSFS{}, true)
+	t.Cleanup(func() {
+		srv.Stop()
+		require.NoError(t, r.Logs().Close())
+		require.NoError(t, r.CheckpointStore().Close())
+	})
+	return c
+}
+
 // crash stops srv without closing or flushing anything on the way out.
 func crash(t *testing.T, srv *shardcore.Server, r *Recovery) {
 	t.Helper()
@@ -252,12 +265,7 @@ func TestSwitchOnCrashPoints(t *testing.T) {
 			require.NoError(t, c2.Set(ctx, "e", "v", 0).Err())
 			durable["e"] = "v"
 			crash(t, srv2, r2)
-			srv3, r3, c3 := switchServerOn(t, dir, durability.OSFS{}, true)
-			defer func() {
-				srv3.Stop()
-				require.NoError(t, r3.Logs().Close())
-				require.NoError(t, r3.CheckpointStore().Close())
-			}()
+			c3 := restarted(t, dir)
 			requireKeys(t, c3, durable)
 		})
 	}
@@ -293,12 +301,7 @@ func TestSwitchRetriedAfterFailure(t *testing.T) {
 	want["after"] = "x"
 	crash(t, srv, r)
 
-	srv2, r2, c2 := switchServerOn(t, dir, durability.OSFS{}, true)
-	defer func() {
-		srv2.Stop()
-		require.NoError(t, r2.Logs().Close())
-		require.NoError(t, r2.CheckpointStore().Close())
-	}()
+	c2 := restarted(t, dir)
 	requireKeys(t, c2, want)
 }
 
@@ -349,12 +352,7 @@ func TestSwitchWhileWriting(t *testing.T) {
 	want := c.Do(ctx, "DEBUG", "DIGEST").Val()
 	crash(t, srv, r)
 
-	srv2, r2, c2 := switchServerOn(t, dir, durability.OSFS{}, true)
-	defer func() {
-		srv2.Stop()
-		require.NoError(t, r2.Logs().Close())
-		require.NoError(t, r2.CheckpointStore().Close())
-	}()
+	c2 := restarted(t, dir)
 	require.Equal(t, want, c2.Do(ctx, "DEBUG", "DIGEST").Val())
 	for w := range 4 {
 		n, err := c2.Get(ctx, "{"+strconv.Itoa(w)+"}n").Int64()
