@@ -223,10 +223,12 @@ func writeValue(w *writer, v *Value, t ObjectType) {
 		}
 		w.string(lp.finish())
 	case TypeZSet2:
+		// Highest first, as Redis walks its skiplist from the tail (so
+		// that loading inserts each member at the head): the same bytes.
 		w.length(uint64(len(v.ZSet)))
-		for _, m := range v.ZSet {
-			w.string(m.Member)
-			w.binaryDouble(m.Score)
+		for i := len(v.ZSet) - 1; i >= 0; i-- {
+			w.string(v.ZSet[i].Member)
+			w.binaryDouble(v.ZSet[i].Score)
 		}
 	case TypeHashListpack:
 		lp := newListpack(0)

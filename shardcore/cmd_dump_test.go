@@ -474,7 +474,12 @@ func TestDumpBytesEqualRedis(t *testing.T) {
 			require.NoError(t, c.ZAdd(ctxb(), "lzf:z", redis.Z{Score: float64(j), Member: fmt.Sprint("member", j)}).Err())
 		}
 	}
-	for _, key := range []string{"lzf:h", "lzf:l", "lzf:z"} {
+	for _, c := range []*redis.Client{rc, kc} { // past zset-max-listpack-entries: a skiplist
+		for j := 0; j < 200; j++ {
+			require.NoError(t, c.ZAdd(ctxb(), "lzf:big", redis.Z{Score: float64(j%50) / 4, Member: fmt.Sprint("m", j)}).Err())
+		}
+	}
+	for _, key := range []string{"lzf:h", "lzf:l", "lzf:z", "lzf:big"} {
 		require.Equal(t, rc.Dump(ctxb(), key).Val(), kc.Dump(ctxb(), key).Val(), key)
 	}
 }
