@@ -19,13 +19,14 @@ type ZSetLimits struct {
 
 // ZSet is a Redis sorted set, ordered by (score, member bytes). Small sets
 // are one packed slice kept in order, each element uvarint(len) member
-// followed by the 8-byte score; large ones are an order-statistics skiplist
-// (Redis's zskiplist with spans, so ranks are O(log n)) plus a ptable
-// mapping member to score, which also gives ZSCAN its resize-proof cursor.
+// followed by its score (see appendScore); large ones are an
+// order-statistics skiplist (Redis's zskiplist with spans, so ranks are
+// O(log n)) plus a ptable mapping member to score, which also gives ZSCAN
+// its resize-proof cursor.
 type ZSet struct {
 	lp   []byte // packed encoding (sl == nil)
 	n    int
-	dict ptable // skiplist encoding: member -> 8-byte score
+	dict *ptable // skiplist encoding: member -> 8-byte score (a pointer: small sets are many)
 	sl   *skiplist
 }
 
@@ -54,19 +55,18 @@ func (z *ZSet) Compact(lim ZSetLimits) {
 		if len(m) > lim.MaxListpackValue {
 			return
 		}
-		size += entrySize(len(m)) + 8
+		size += entrySize(len(m)) + scoreLen(z.sl.score(x))
 	}
 	lp := allocPacked(size)[:0]
-	var buf [8]byte
 	for x := z.sl.forward(0, 0); x != 0; x = z.sl.forward(x, 0) {
 		s := z.sl.score(x)
 		if s == 0 {
 			s = 0 // -0 becomes 0, as in lpInsert
 		}
 		lp = appendEntry(lp, z.sl.member(x))
-		lp = append(lp, scoreBytes(&buf, s)...)
+		lp = appendScore(lp, s)
 	}
-	z.lp, z.sl, z.dict = lp, nil, ptable{}
+	z.lp, z.sl, z.dict = lp, nil, nil
 }
 
 // Len is the number of members.
@@ -96,9 +96,50 @@ func (z *ZSet) Copy() any {
 		c.lp = bytes.Clone(z.lp)
 		return c
 	}
-	c.dict = z.dict.clone()
+	d := z.dict.clone()
+	c.dict = &d
 	c.sl = z.sl.clone()
 	return c
+}
+
+// Packed scores: an integral score of magnitude at most 2^53 (all exact
+// in a float64) is the uvarint of its zigzag value shifted left once (one
+// byte up to 31 in magnitude); any other is a 1 byte and the float's 8
+// bytes. Small sets mostly hold small integer scores, which Redis's
+// listpack stores as integers too.
+const maxPackedInt = 1 << 53
+
+// packedInt returns the uvarint that stores s, if s is such an integer.
+func packedInt(s float64) (uint64, bool) {
+	i := int64(s)
+	if float64(i) != s || i < -maxPackedInt || i > maxPackedInt {
+		return 0, false
+	}
+	return (uint64(i<<1) ^ uint64(i>>63)) << 1, true
+}
+
+func scoreLen(s float64) int {
+	if x, ok := packedInt(s); ok {
+		return uvarintLen(int(x))
+	}
+	return 9
+}
+
+func appendScore(dst []byte, s float64) []byte {
+	if x, ok := packedInt(s); ok {
+		return binary.AppendUvarint(dst, x)
+	}
+	return binary.LittleEndian.AppendUint64(append(dst, 1), math.Float64bits(s))
+}
+
+// readScore decodes the packed score at off and returns the offset after it.
+func readScore(b []byte, off int) (float64, int) {
+	if b[off]&1 != 0 {
+		return bytesScore(b[off+1 : off+9]), off + 9
+	}
+	x, n := binary.Uvarint(b[off:])
+	z := x >> 1
+	return float64(int64(z>>1) ^ -int64(z&1)), off + n
 }
 
 func scoreBytes(buf *[8]byte, s float64) []byte {
@@ -112,7 +153,8 @@ func bytesScore(b []byte) float64 { return math.Float64frombits(binary.LittleEnd
 // offset after it.
 func (z *ZSet) lpAt(off int) (m []byte, s float64, next int) {
 	m, next = readEntry(z.lp, off)
-	return m, bytesScore(z.lp[next : next+8]), next + 8
+	s, next = readScore(z.lp, next)
+	return m, s, next
 }
 
 // lpFind returns the offset of m in the packed encoding, or -1.
@@ -145,7 +187,7 @@ func (z *ZSet) lpInsert(m []byte, s float64) {
 		}
 		off = next
 	}
-	size := entrySize(len(m)) + 8
+	size := entrySize(len(m)) + scoreLen(s)
 	if len(z.lp)+size > cap(z.lp) {
 		nb := allocPacked(len(z.lp) + size)[:len(z.lp)]
 		copy(nb, z.lp)
@@ -155,8 +197,7 @@ func (z *ZSet) lpInsert(m []byte, s float64) {
 	z.lp = z.lp[:old+size]
 	copy(z.lp[off+size:], z.lp[off:old])
 	p := putEntry(z.lp, off, m)
-	var buf [8]byte
-	copy(z.lp[p:], scoreBytes(&buf, s))
+	appendScore(z.lp[p:p], s) // in place: the room is there
 	z.n++
 }
 
@@ -168,7 +209,7 @@ func (z *ZSet) lpDelete(off int) {
 
 // convert moves a packed set to the skiplist encoding.
 func (z *ZSet) convert() {
-	z.dict = ptable{pairs: true}
+	z.dict = &ptable{pairs: true}
 	z.dict.buildIndex()
 	// Members move from the packed form with their sizes, plus node fields
 	// and about 4/3 levels each.

@@ -3,6 +3,7 @@ package types
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"testing"
@@ -154,4 +155,39 @@ func TestZSetScanAndSample(t *testing.T) {
 	sc, ok := z.Score(m)
 	require.True(t, ok)
 	require.Equal(t, sc, s)
+}
+
+// Packed scores take a varint when integral (and small enough to be exact)
+// and the 9-byte float form otherwise; every kind reads back exactly and
+// keeps the order.
+func TestPackedScores(t *testing.T) {
+	scores := []float64{0, 1, -1, 31, -32, 32, 1000, -1e9, 1 << 52, maxPackedInt, -maxPackedInt,
+		maxPackedInt + 2, 3.5, -0.25, 1e300, math.Inf(1), math.Inf(-1), 3471579339700058} // a geohash
+	for _, s := range scores {
+		b := appendScore([]byte{0xAA}, s)
+		require.Len(t, b, 1+scoreLen(s), "%v", s)
+		got, next := readScore(b, 1)
+		require.Equal(t, s, got)
+		require.Equal(t, len(b), next)
+	}
+	z := NewZSet()
+	lim := ZSetLimits{MaxListpackEntries: 128, MaxListpackValue: 64}
+	for i, s := range scores {
+		z.Set([]byte(fmt.Sprint("m", i)), s, lim)
+	}
+	require.Equal(t, "listpack", z.Encoding())
+	var prev float64 = math.Inf(-1)
+	n := 0
+	z.Range(0, false, func(m []byte, s float64) bool {
+		require.GreaterOrEqual(t, s, prev)
+		prev = s
+		n++
+		return true
+	})
+	require.Equal(t, len(scores), n)
+	for i, s := range scores {
+		got, ok := z.Score([]byte(fmt.Sprint("m", i)))
+		require.True(t, ok)
+		require.Equal(t, s, got)
+	}
 }
