@@ -18,10 +18,17 @@ import (
 // in-process server with checkpoints and starts it.
 func ckServerOn(t *testing.T, dir string, fsys durability.FS) (*shardcore.Server, *Recovery, *redis.Client) {
 	t.Helper()
-	cfg, err := config.Parse([]string{"--port", "0", "--bind", "127.0.0.1", "--dir", dir, "--shards", "2", "--appendfsync", "always"})
+	return ckServerWith(t, dir, fsys, true)
+}
+
+// ckServerWith is ckServerOn with appendonly given and more server options.
+func ckServerWith(t *testing.T, dir string, fsys durability.FS, appendonly bool, opts ...string) (*shardcore.Server, *Recovery, *redis.Client) {
+	t.Helper()
+	cfg, err := config.Parse(append([]string{"--port", "0", "--bind", "127.0.0.1", "--dir", dir, "--shards", "2", "--appendfsync", "always"}, opts...))
 	require.NoError(t, err)
 	rc := testConfig(2)
 	rc.Checkpoints = true
+	rc.AppendOnly = appendonly
 	r, err := Open(dir, fsys, rc)
 	require.NoError(t, err)
 	srv, err := shardcore.NewServer(cfg, shardcore.Options{Logger: quietLogger(nil), Persistence: r.Logs(),

@@ -12,7 +12,6 @@ import (
 	"github.com/keeldb/keel/aof"
 	"github.com/keeldb/keel/durability"
 	"github.com/keeldb/keel/shardcore"
-	"github.com/keeldb/keel/shardcore/config"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )
@@ -84,29 +83,12 @@ func TestSwitchLogsHeldUntilPublish(t *testing.T) {
 	require.Len(t, m.Shard(0).Segments, 3, "2 and the rolls at LSN 3 and 4")
 }
 
-// switchServerOn is ckServerOn with appendonly given.
+// switchServerOn is ckServerOn with appendonly given, no save rules and
+// DEBUG enabled.
 func switchServerOn(t *testing.T, dir string, fsys durability.FS, appendonly bool) (*shardcore.Server, *Recovery, *redis.Client) {
 	t.Helper()
 	yn := map[bool]string{true: "yes", false: "no"}[appendonly]
-	cfg, err := config.Parse([]string{"--port", "0", "--bind", "127.0.0.1", "--dir", dir, "--shards", "2",
-		"--appendfsync", "always", "--appendonly", yn, "--save", "", "--enable-debug-command", "yes"})
-	require.NoError(t, err)
-	rc := testConfig(2)
-	rc.Checkpoints = true
-	rc.AppendOnly = appendonly
-	r, err := Open(dir, fsys, rc)
-	require.NoError(t, err)
-	srv, err := shardcore.NewServer(cfg, shardcore.Options{Logger: quietLogger(nil), Persistence: r.Logs(),
-		Checkpoints: &shardcore.Checkpoints{Store: r.CheckpointStore(), Sink: r, Next: r.NextCheckpointID()}})
-	require.NoError(t, err)
-	_, err = srv.LoadCheckpoint(r.CheckpointStore())
-	require.NoError(t, err)
-	_, err = r.Replay(srv)
-	require.NoError(t, err)
-	srv.Start()
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(srv.Port()), Protocol: 2, DisableIdentity: true, MaxRetries: -1})
-	t.Cleanup(func() { c.Close() })
-	return srv, r, c
+	return ckServerWith(t, dir, fsys, appendonly, "--appendonly", yn, "--save", "", "--enable-debug-command", "yes")
 }
 
 // restarted starts a server with appendonly yes on dir, stopped and closed
@@ -279,20 +261,19 @@ func TestSwitchRetriedAfterFailure(t *testing.T) {
 	ffs := durability.NewFaultFS(durability.OSFS{})
 	srv, r, c := switchServerOn(t, dir, ffs, false)
 	want := map[string]string{}
-	for i := range 30 {
-		k := "k" + strconv.Itoa(i)
-		require.NoError(t, c.Set(ctx, k, "1", 0).Err())
-		want[k] = "1"
+	setAll := func(v string) {
+		for i := range 30 {
+			k := "k" + strconv.Itoa(i)
+			require.NoError(t, c.Set(ctx, k, v, 0).Err())
+			want[k] = v
+		}
 	}
+	setAll("1")
 	ffs.Inject(durability.Fault{Op: durability.OpRename, Path: "*MANIFEST*", Sticky: true})
 	require.NoError(t, c.ConfigSet(ctx, "appendonly", "yes").Err())
 	require.Eventually(t, func() bool { return !srv.CheckpointRunning() }, 10e9, 1e6)
 	require.True(t, r.Logs().LogStarting())
-	for i := range 30 {
-		k := "k" + strconv.Itoa(i)
-		require.NoError(t, c.Set(ctx, k, "2", 0).Err())
-		want[k] = "2"
-	}
+	setAll("2")
 	ffs.ClearAll()
 	require.Equal(t, "Background append only file rewriting started", c.BgRewriteAOF(ctx).Val())
 	waitSwitched(t, srv, r)

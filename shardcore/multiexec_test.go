@@ -4,6 +4,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )
 
@@ -60,6 +61,28 @@ func TestExecIsolation(t *testing.T) {
 	srv := testServer(t, 2)
 	c := testClient(t, srv)
 	require.NoError(t, c.MSet(ctxb(), "{a}acct", 1000, "{b}acct", 1000).Err())
+	stop := make(chan struct{})
+	done := pollUntil(t, srv, stop, func(cl *redis.Client) bool {
+		vals, err := cl.MGet(ctxb(), "{a}acct", "{b}acct").Result()
+		if err != nil {
+			t.Error(err)
+			return false
+		}
+		a, b := vals[0].(string), vals[1].(string)
+		if sum(a, b) != 2000 {
+			t.Errorf("torn read: %s + %s", a, b)
+			return false
+		}
+		return true
+	})
+	runTransfers(t, srv, "{a}acct", "{b}acct")
+	close(stop)
+	<-done
+}
+
+// runTransfers moves 3 from one key to the other 200 times in MULTI/EXEC
+// on each of 4 connections, and returns when they are done.
+func runTransfers(t *testing.T, srv *Server, from, to string) {
 	var wg sync.WaitGroup
 	for i := 0; i < 4; i++ {
 		wg.Add(1)
@@ -68,8 +91,8 @@ func TestExecIsolation(t *testing.T) {
 			cl := testClient(t, srv)
 			for j := 0; j < 200; j++ {
 				_, err := cl.TxPipelined(ctxb(), func(p redisPipeliner) error {
-					p.DecrBy(ctxb(), "{a}acct", 3)
-					p.IncrBy(ctxb(), "{b}acct", 3)
+					p.DecrBy(ctxb(), from, 3)
+					p.IncrBy(ctxb(), to, 3)
 					return nil
 				})
 				if err != nil {
@@ -79,7 +102,13 @@ func TestExecIsolation(t *testing.T) {
 			}
 		}()
 	}
-	stop := make(chan struct{})
+	wg.Wait()
+}
+
+// pollUntil runs check on a connection of its own, again and again, until
+// stop is closed or check reports a failure; the channel it returns is
+// closed then.
+func pollUntil(t *testing.T, srv *Server, stop <-chan struct{}, check func(*redis.Client) bool) <-chan struct{} {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -90,21 +119,12 @@ func TestExecIsolation(t *testing.T) {
 				return
 			default:
 			}
-			vals, err := cl.MGet(ctxb(), "{a}acct", "{b}acct").Result()
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			a, b := vals[0].(string), vals[1].(string)
-			if sum(a, b) != 2000 {
-				t.Errorf("torn read: %s + %s", a, b)
+			if !check(cl) {
 				return
 			}
 		}
 	}()
-	wg.Wait()
-	close(stop)
-	<-done
+	return done
 }
 
 func TestExecArityAbortsTransaction(t *testing.T) {

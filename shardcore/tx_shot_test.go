@@ -176,67 +176,41 @@ func TestExecOneShardIsolation(t *testing.T) {
 	srv := testServer(t, 2)
 	c := testClient(t, srv)
 	require.NoError(t, c.MSet(ctxb(), "{a}x", 1000, "{a}y", 1000).Err())
-	var wg sync.WaitGroup
-	for i := 0; i < 4; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cl := testClient(t, srv)
-			for j := 0; j < 200; j++ {
-				_, err := cl.TxPipelined(ctxb(), func(p redisPipeliner) error {
-					p.DecrBy(ctxb(), "{a}x", 3)
-					p.IncrBy(ctxb(), "{a}y", 3)
-					return nil
-				})
-				if err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}()
-	}
 	stop := make(chan struct{})
-	var readers sync.WaitGroup
+	var readers []<-chan struct{}
 	for i := 0; i < 2; i++ {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			cl := testClient(t, srv)
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				cmds, err := cl.TxPipelined(ctxb(), func(p redisPipeliner) error {
-					p.Get(ctxb(), "{a}x")
-					p.Get(ctxb(), "{a}y")
-					return nil
-				})
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				a, b := cmds[0].(*redis.StringCmd).Val(), cmds[1].(*redis.StringCmd).Val()
-				if sum(a, b) != 2000 {
-					t.Errorf("torn transaction read: %s + %s", a, b)
-					return
-				}
-				vals, err := cl.MGet(ctxb(), "{a}x", "{a}y").Result()
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if sum(vals[0].(string), vals[1].(string)) != 2000 {
-					t.Errorf("torn read: %v", vals)
-					return
-				}
+		readers = append(readers, pollUntil(t, srv, stop, func(cl *redis.Client) bool {
+			cmds, err := cl.TxPipelined(ctxb(), func(p redisPipeliner) error {
+				p.Get(ctxb(), "{a}x")
+				p.Get(ctxb(), "{a}y")
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+				return false
 			}
-		}()
+			a, b := cmds[0].(*redis.StringCmd).Val(), cmds[1].(*redis.StringCmd).Val()
+			if sum(a, b) != 2000 {
+				t.Errorf("torn transaction read: %s + %s", a, b)
+				return false
+			}
+			vals, err := cl.MGet(ctxb(), "{a}x", "{a}y").Result()
+			if err != nil {
+				t.Error(err)
+				return false
+			}
+			if sum(vals[0].(string), vals[1].(string)) != 2000 {
+				t.Errorf("torn read: %v", vals)
+				return false
+			}
+			return true
+		}))
 	}
-	wg.Wait()
+	runTransfers(t, srv, "{a}x", "{a}y")
 	close(stop)
-	readers.Wait()
+	for _, r := range readers {
+		<-r
+	}
 }
 
 // MSETs over two shards are never seen half applied, by MGET or by reads
@@ -260,27 +234,18 @@ func TestMsetAcrossShardsIsolation(t *testing.T) {
 		}()
 	}
 	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		cl := testClient(t, srv)
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			vals, err := cl.MGet(ctxb(), "{a}v", "{b}v").Result()
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if vals[0] != vals[1] {
-				t.Errorf("torn MSET: %v", vals)
-				return
-			}
+	done := pollUntil(t, srv, stop, func(cl *redis.Client) bool {
+		vals, err := cl.MGet(ctxb(), "{a}v", "{b}v").Result()
+		if err != nil {
+			t.Error(err)
+			return false
 		}
-	}()
+		if vals[0] != vals[1] {
+			t.Errorf("torn MSET: %v", vals)
+			return false
+		}
+		return true
+	})
 	wg.Wait()
 	close(stop)
 	<-done
