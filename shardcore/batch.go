@@ -1,6 +1,11 @@
 package shardcore
 
-import "github.com/keeldb/keel/shardcore/resp"
+import (
+	"sync/atomic"
+
+	"github.com/keeldb/keel/shardcore/resp"
+	"golang.org/x/sys/unix"
+)
 
 // batch carries every command one shard sends another in one loop iteration,
 // and comes back with their replies: one message each way per iteration and
@@ -12,9 +17,14 @@ type batch struct {
 	arena    []byte
 	argv     [][]byte
 	out      resp.Writer
-	// back posts the executed batch to its origin; made once per batch so
-	// that sending replies back allocates nothing.
+	// back returns the executed batch to its origin (sendBack); made once
+	// per batch so that sending replies back allocates nothing.
 	back func()
+	// direct counts the items whose replies the executing shard writes to
+	// the client's socket itself; wake says the origin has work queued
+	// behind one of them, so their return must wake it (see sendBack).
+	direct int
+	wake   atomic.Bool
 }
 
 type batchItem struct {
@@ -24,6 +34,9 @@ type batchItem struct {
 	proto  int
 	a0, a1 int // arguments: argv[a0:a1]
 	r0, r1 int // reply: out.Bytes()[r0:r1]
+	// direct: the executing shard writes the reply to fd (see enqueue).
+	direct bool
+	fd     int
 }
 
 // enqueue adds a command for another shard to this iteration's batch for it.
@@ -40,7 +53,23 @@ func (s *Shard) enqueue(target *Shard, c *conn, cmd *Command, args [][]byte) {
 		b.arena = append(b.arena, a...)
 		b.argv = append(b.argv, b.arena[off:len(b.arena):len(b.arena)])
 	}
-	b.items = append(b.items, batchItem{slot: s.newSlot(c), cmd: cmd, db: c.db, proto: c.w.Proto, a0: a0, a1: len(b.argv)})
+	// A connection that awaits nothing else and has nothing unsent gets
+	// its reply straight from the executing shard: the round trip back
+	// here (a wake-up of this loop) is then off the client's path, the
+	// common case of a client waiting on each reply. Nothing else may
+	// write to the socket meanwhile: later replies queue behind the
+	// slot, flushConn holds, and closeConn keeps the descriptor open.
+	// Subscribers and monitors are left out: their output arrives
+	// unasked.
+	direct := len(c.pending) == 0 && len(c.wbuf) == 0 && c.noReply == 0 &&
+		c.sub == nil && !c.flags.monitor && !c.quitting
+	slot := s.newSlot(c)
+	if direct {
+		c.direct++
+		b.direct++
+		slot.wake = &b.wake
+	}
+	b.items = append(b.items, batchItem{slot: slot, cmd: cmd, db: c.db, proto: c.w.Proto, a0: a0, a1: len(b.argv), direct: direct, fd: c.fd})
 }
 
 func (s *Shard) newBatch() *batch {
@@ -50,8 +79,50 @@ func (s *Shard) newBatch() *batch {
 		return b
 	}
 	b := &batch{origin: s}
-	b.back = func() { s.post(message{batch: b, ctrl: true}) }
+	b.back = b.sendBack
 	return b
+}
+
+// sendBack runs on the executing shard once what the batch wrote is
+// logged: it writes the direct items' replies to their sockets and returns
+// the batch to its origin. The origin is woken only when it has something
+// to do with the batch: replies left for it to send, or (wake) work queued
+// behind a direct reply. Otherwise it takes the batch back whenever it
+// next wakes — at the latest when the client, having its reply, sends its
+// next command; the loop drains its inbox before reading sockets.
+func (b *batch) sendBack() {
+	urgent := b.direct < len(b.items)
+	if b.direct > 0 {
+		out := b.out.Bytes()
+		for i := range b.items {
+			it := &b.items[i]
+			if !it.direct {
+				continue
+			}
+			n := writeSome(it.fd, out[it.r0:it.r1])
+			b.origin.srv.stats.netOutput.Add(int64(n))
+			if it.r0 += n; it.r0 < it.r1 {
+				urgent = true // the origin sends the rest
+			}
+		}
+	}
+	b.origin.postBack(message{batch: b, ctrl: true}, urgent, &b.wake)
+}
+
+// writeSome writes what the socket takes of p now and returns how much.
+func writeSome(fd int, p []byte) int {
+	n := 0
+	for n < len(p) {
+		m, err := sysWrite(fd, p[n:])
+		if m > 0 {
+			n += m
+			continue
+		}
+		if err != unix.EINTR {
+			break
+		}
+	}
+	return n
 }
 
 func (s *Shard) hasOutgoing() bool {
@@ -125,8 +196,14 @@ func (s *Shard) completeBatch(b *batch) {
 	out := b.out.Bytes()
 	for i := range b.items {
 		it := &b.items[i]
+		c := it.slot.c
 		s.complete(it.slot, out[it.r0:it.r1])
 		it.slot = nil
+		if it.direct {
+			if c.direct--; c.direct == 0 && c.closed {
+				unix.Close(c.fd) // closeConn left it open (see enqueue)
+			}
+		}
 	}
 	// A pooled batch keeps its buffers, but not those a burst (a large
 	// pipeline forwarded at once) grew, nor does the pool keep every batch
@@ -140,6 +217,8 @@ func (s *Shard) completeBatch(b *batch) {
 		b.out = resp.Writer{}
 	}
 	b.executed = false
+	b.direct = 0
+	b.wake.Store(false)
 	// Steady traffic needs a batch or two per target shard; more were
 	// in flight only during a burst.
 	if len(s.freeBatches) < 2*len(s.out) {

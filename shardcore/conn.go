@@ -41,6 +41,7 @@ type conn struct {
 	closed   bool
 	unsynced bool // logged a write this iteration (see Shard.unsynced)
 	paused   bool // a multi-shard command of this connection is in flight
+	direct   int  // replies another shard writes to the socket itself (see enqueue)
 	quitting bool // close once the output is written
 
 	db      int
@@ -75,6 +76,18 @@ type replySlot struct {
 	buf  []byte
 	done bool
 	drop bool // CLIENT REPLY OFF/SKIP was in force when the command arrived
+	// wake is set for a reply another shard writes directly: raising it
+	// tells that shard to wake this one when it is done (see sendBack).
+	wake *atomic.Bool
+}
+
+// queueBehind notes that output is about to wait behind the connection's
+// pending replies: a direct reply at their head must then come back
+// promptly.
+func (c *conn) queueBehind() {
+	if len(c.pending) > 0 && c.pending[0].wake != nil {
+		c.pending[0].wake.Store(true)
+	}
 }
 
 func (s *Shard) accept(lfd int) {
@@ -290,6 +303,7 @@ func (s *Shard) newSlot(c *conn) *replySlot {
 	} else {
 		slot = &replySlot{}
 	}
+	c.queueBehind()
 	slot.c = c
 	slot.drop = c.noReply != 0
 	if c.noReply == 2 {
@@ -314,7 +328,7 @@ func (s *Shard) complete(slot *replySlot, b []byte) {
 		if !p.drop {
 			c.wbuf = append(c.wbuf, p.buf...)
 		}
-		p.buf, p.done, p.c = p.buf[:0], false, nil
+		p.buf, p.done, p.c, p.wake = p.buf[:0], false, nil, nil
 		s.freeSlots = append(s.freeSlots, p)
 	}
 	if i > 0 {
@@ -327,6 +341,11 @@ func (s *Shard) complete(slot *replySlot, b []byte) {
 }
 
 func (s *Shard) flushConn(c *conn) {
+	if c.direct > 0 {
+		// Another shard may be writing to the socket: complete resumes.
+		c.queueBehind()
+		return
+	}
 	for len(c.wbuf) > 0 {
 		n, err := sysWrite(c.fd, c.wbuf)
 		if n > 0 {
@@ -366,7 +385,11 @@ func (s *Shard) closeConn(c *conn) {
 		s.srv.pubsub().dropConn(s, c)
 	}
 	s.p.del(c.fd)
-	unix.Close(c.fd)
+	if c.direct == 0 {
+		// Otherwise another shard may still write to it: completeBatch
+		// closes it, so that no new connection reuses the number first.
+		unix.Close(c.fd)
+	}
 	delete(s.conns, c.fd)
 	s.srv.clients.Add(-1)
 	s.srv.unregisterClient(c)

@@ -14,6 +14,9 @@ type poller struct {
 	epfd   int
 	wakefd int
 	events []unix.EpollEvent
+	// rawBlock: block in a raw system call (see wait). Only when the
+	// shards leave the runtime a P of its own.
+	rawBlock bool
 }
 
 func newPoller() (*poller, error) {
@@ -51,13 +54,28 @@ func (p *poller) del(fd int) {
 	_ = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, nil)
 }
 
-// wait blocks for at most msec milliseconds (-1: forever). Under load events
-// are usually ready, so it first polls without blocking, through a raw
-// syscall that does not involve the Go scheduler; only an idle shard pays
-// for a blocking system call (and the runtime's hand-off of its P).
+// wait blocks for at most msec milliseconds (-1: forever). Under load
+// events are usually ready, so it first polls without blocking, through a
+// raw system call the Go scheduler does not see. An idle shard then blocks,
+// by default also in a raw call: the runtime still counts its P as running,
+// so none is handed off, and sysmon, which polls every few microseconds
+// while a P sits in a system call, keeps its slow rhythm (it otherwise costs
+// a context switch every tenth request or so). A signal (the runtime's
+// preemption request) ends the wait early with no events. That is only
+// right while other goroutines have Ps of their own; otherwise the wait is
+// a system call the scheduler sees, and the P goes to whoever needs it.
 func (p *poller) wait(msec int) ([]unix.EpollEvent, error) {
-	r, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.epfd), uintptr(unsafe.Pointer(&p.events[0])), uintptr(len(p.events)), 0, 0, 0)
-	if errno == 0 && (r > 0 || msec == 0) {
+	timeout := 0
+	if p.rawBlock {
+		timeout = msec
+	}
+	r, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.epfd), uintptr(unsafe.Pointer(&p.events[0])), uintptr(len(p.events)), uintptr(timeout), 0, 0)
+	switch {
+	case errno == unix.EINTR:
+		return nil, nil
+	case errno != 0:
+		return nil, errno
+	case r > 0 || timeout == msec:
 		return p.events[:r], nil
 	}
 	for {

@@ -92,6 +92,7 @@ func newShard(srv *Server, id int) (*Shard, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.rawBlock = runtime.GOMAXPROCS(0) > srv.n
 	s := &Shard{id: id, srv: srv, p: p, conns: make(map[int]*conn)}
 	s.dbs = make([]*store.Table, srv.config().Databases)
 	for i := range s.dbs {
@@ -108,6 +109,19 @@ func (s *Shard) post(m message) {
 	s.inbox = append(s.inbox, m)
 	s.inMu.Unlock()
 	if s.sleeping.Load() {
+		s.p.wake()
+	}
+}
+
+// postBack returns an executed batch to this shard, waking it only when
+// urgent or when it asked, through wake, to be woken. It is the sleeping
+// handshake of post: this loop raises wake before it sleeps and checks its
+// inbox after, so one of the two sides sees the other.
+func (s *Shard) postBack(m message, urgent bool, wake *atomic.Bool) {
+	s.inMu.Lock()
+	s.inbox = append(s.inbox, m)
+	s.inMu.Unlock()
+	if (urgent || wake.Load()) && s.sleeping.Load() {
 		s.p.wake()
 	}
 }
@@ -149,6 +163,9 @@ func (s *Shard) run(ready chan<- struct{}) {
 			return
 		}
 		s.now = time.Now().UnixMilli()
+		// Batches returned without a wake-up (sendBack) first: a client
+		// whose reply another shard wrote finds its connection idle.
+		s.drainInbox()
 		for i := range evs {
 			s.onEvent(evs[i])
 		}
