@@ -219,9 +219,12 @@ func (s *Shard) completeBatch(b *batch) {
 	b.executed = false
 	b.direct = 0
 	b.wake.Store(false)
-	// Steady traffic needs a batch or two per target shard; more were
-	// in flight only during a burst.
-	if len(s.freeBatches) < 2*len(s.out) {
+	// A batch or two per target shard are kept whatever their size. Small
+	// ones are kept in greater number: pipelines keep several in flight
+	// per target, and batches returned without a wake-up (sendBack) come
+	// back late, so a smaller pool means allocating and growing new ones
+	// all the time.
+	if n := len(s.freeBatches); n < 2*len(s.out) || n < 16*len(s.out) && cap(b.arena) <= 64<<10 {
 		s.freeBatches = append(s.freeBatches, b)
 	}
 }
