@@ -316,9 +316,18 @@ func (s *Shard) newSlot(c *conn) *replySlot {
 // complete fills a slot and releases every finished reply at the head of
 // the connection's queue.
 func (s *Shard) complete(slot *replySlot, b []byte) {
-	slot.buf = append(slot.buf[:0], b...)
-	slot.done = true
 	c := slot.c
+	if !c.closed && len(c.pending) > 0 && c.pending[0] == slot {
+		// The reply at the head goes straight to the output: no copy
+		// into the slot first.
+		if !slot.drop {
+			c.wbuf = append(c.wbuf, b...)
+		}
+		slot.buf = slot.buf[:0]
+	} else {
+		slot.buf = append(slot.buf[:0], b...)
+	}
+	slot.done = true
 	if c.closed {
 		return
 	}
