@@ -235,6 +235,7 @@ func (s *Shard) fill(c *conn) bool {
 	room := c.rbuf[c.rend:cap(c.rbuf)]
 	n, err := sysRead(c.fd, room)
 	if n > 0 {
+		s.tick()
 		c.rbuf = c.rbuf[:cap(c.rbuf)]
 		c.rend += n
 		s.srv.stats.netInput.Add(int64(n))

@@ -43,7 +43,7 @@ type Shard struct {
 
 	dirtyConns []*conn
 	again      []*conn // connections with input left after their budget
-	now        int64   // unix ms, refreshed each loop iteration
+	now        int64   // unix ms: see tick
 	ctx        Ctx
 	scratch    resp.Writer
 
@@ -162,7 +162,7 @@ func (s *Shard) run(ready chan<- struct{}) {
 			slog.Error("epoll_wait failed", "shard", s.id, "err", err)
 			return
 		}
-		s.now = time.Now().UnixMilli()
+		s.tick()
 		// Batches returned without a wake-up (sendBack) first: a client
 		// whose reply another shard wrote finds its connection idle.
 		s.drainInbox()
@@ -251,6 +251,13 @@ func (s *Shard) onEvent(ev unix.EpollEvent) {
 	}
 }
 
+// tick reads the clock that commands see (expiry, TTLs, LRU). It is read
+// each loop iteration and again whenever commands come in (a read from a
+// socket, messages from other shards), so that it never runs behind the
+// moment a command was sent, even when an iteration takes long: SET PX
+// computes the same expiry as Redis would.
+func (s *Shard) tick() { s.now = time.Now().UnixMilli() }
+
 func (s *Shard) drainInbox() {
 	for {
 		s.inMu.Lock()
@@ -261,6 +268,7 @@ func (s *Shard) drainInbox() {
 			s.spare = msgs
 			return
 		}
+		s.tick()
 		for i := range msgs {
 			s.handle(msgs[i])
 			msgs[i] = message{}
