@@ -195,7 +195,8 @@ throughput() {
 }
 
 # cross_shard: crossbench on keel and on redis-server (no persistence). An
-# op is one MSET of 10 keys, or one MULTI + 5 commands + EXEC; "cross" puts
+# op is one MSET (MSETNX) of 10 keys, or one MULTI + 5 commands + EXEC (with
+# WATCH of its 5 keys first: wexec5); "cross" puts
 # every key under its own hashtag (10 or 5 slot ranges, so every shard),
 # "single" puts them all under one. keel/single is the price of crossing
 # shards; redis-server has one keyspace, so its two rows are its baseline.
@@ -211,7 +212,7 @@ cross_shard() {
     stop "$SERVER_PID"
   done
   printf '%-14s %14s %12s %14s %12s\n' test "keel ops/s" keel/single "redis ops/s" keel/redis
-  for op in mset10 exec5; do
+  for op in mset10 msetnx10 exec5 wexec5; do
     local single
     single=$(rps_of "$op-single" "$WORK/keel-cross.csv")
     for where in cross single; do

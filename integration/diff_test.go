@@ -391,3 +391,136 @@ func TestParseCorpus(t *testing.T) {
 	// A truncated aggregate is compared as it is.
 	require.Equal(t, "*2\r\n$1\r\na\r\n", canonicalOrder(compareUnordered, "*2\r\n$1\r\na\r\n"))
 }
+
+// statsCorpus runs commands over several shards (split, coordinated and
+// all-shard ones, EXEC with and without errors, rejected calls) for
+// TestDifferentialStats. Keys without tags spread over the shards.
+var statsCorpus = [][]string{
+	{"MSET", "a", "1", "b", "2", "c", "3", "d", "4"},
+	{"MSET", "a", "1", "b"},
+	{"MGET", "a", "b", "c", "d"},
+	{"EXISTS", "a", "b", "zz"},
+	{"DEL", "a", "b"},
+	{"SADD", "s1", "x"},
+	{"SADD", "s2", "y"},
+	{"SUNIONSTORE", "s3", "s1", "s2"},
+	{"SINTER", "s1", "c"},
+	{"RENAME", "c", "e"},
+	{"RENAME", "nokey", "e"},
+	{"DBSIZE"},
+	{"KEYS", "*"},
+	{"GET"},
+	{"FOO", "bar"},
+	{"CONFIG", "FOO"},
+	{"CONFIG", "GET"},
+	{"LPUSH", "s1", "x"},
+	{"SORT", "d", "BY", "w_*", "GET", "#", "GET", "o_*"},
+	{"MULTI"},
+	{"SET", "x", "1"},
+	{"INCR", "s1"},
+	{"GET"},
+	{"MSET", "p", "1", "q", "2", "r", "3"},
+	{"EXEC"},
+	{"MULTI"},
+	{"SET", "x", "1"},
+	{"INCR", "s1"},
+	{"MSET", "p", "1", "q", "2", "r", "3"},
+	{"SUNIONSTORE", "s4", "s1", "s2", "x"},
+	{"DBSIZE"},
+	{"WATCH", "x"},
+	{"EXEC"},
+	{"EXEC"},
+	{"WATCH", "a", "b", "c", "d", "e"},
+	{"MULTI"},
+	{"SET", "a", "2"},
+	{"EXEC"},
+	{"WATCH", "a", "e"},
+	{"SET", "e", "changed"},
+	{"MULTI"},
+	{"GET", "a"},
+	{"EXEC"},
+	{"MULTI"},
+	{"WATCH", "x"},
+	{"SAVE"},
+	{"DISCARD"},
+	{"EXEC", "x"},
+	{"FLUSHALL"},
+}
+
+// TestDifferentialStats runs statsCorpus against keel over several shards
+// and redis-server and compares what INFO counts (calls, rejected and failed
+// calls per command, error codes, total error replies) and the commands the
+// slow log holds, in order, with their arguments. (A command run on another
+// shard than its connection's is logged without the client's address.)
+func TestDifferentialStats(t *testing.T) {
+	ref := startRedis(t)
+	k := startKeel(t, "--shards", strconv.Itoa(diffShards))
+	type seen struct {
+		cmdstats, errorstats, slowlog []string
+		errorReplies                  string
+	}
+	run := func(side *diffSide) seen {
+		defer side.reset()
+		for _, args := range [][]string{
+			{"CONFIG", "SET", "slowlog-log-slower-than", "0"},
+			{"CONFIG", "SET", "slowlog-max-len", "1000"},
+			{"CONFIG", "RESETSTAT"},
+			{"SLOWLOG", "RESET"},
+		} {
+			require.Equal(t, "+OK\r\n", side.do(args), "%s: %v", side.name, args)
+		}
+		for _, args := range statsCorpus {
+			side.do(args)
+		}
+		var out seen
+		for _, l := range infoLines(t, side, "commandstats") {
+			// Durations differ: keep the counts.
+			name, fields, _ := strings.Cut(l, ":")
+			var kept []string
+			for _, f := range strings.Split(fields, ",") {
+				if !strings.HasPrefix(f, "usec") {
+					kept = append(kept, f)
+				}
+			}
+			out.cmdstats = append(out.cmdstats, name+":"+strings.Join(kept, ","))
+		}
+		sort.Strings(out.cmdstats) // Redis lists them in hash order
+		out.errorstats = infoLines(t, side, "errorstats")
+		for _, l := range infoLines(t, side, "stats") {
+			if strings.HasPrefix(l, "total_error_replies:") {
+				out.errorReplies = l
+			}
+		}
+		v, err := resp.ParseReply([]byte(side.do([]string{"SLOWLOG", "GET", "-1"})))
+		require.NoError(t, err)
+		for _, e := range v.Array {
+			require.Len(t, e.Array, 6, "%s: slow log entry", side.name)
+			var args []string
+			for _, a := range e.Array[3].Array {
+				args = append(args, a.Str)
+			}
+			out.slowlog = append(out.slowlog, strings.Join(args, " "))
+		}
+		return out
+	}
+	kr := run(&diffSide{name: "keel", addr: k.Addr()})
+	rr := run(&diffSide{name: "redis", addr: ref.Addr()})
+	require.Equal(t, rr.cmdstats, kr.cmdstats)
+	require.Equal(t, rr.errorstats, kr.errorstats)
+	require.Equal(t, rr.errorReplies, kr.errorReplies)
+	require.NotEmpty(t, rr.slowlog)
+	require.Equal(t, rr.slowlog, kr.slowlog)
+}
+
+// infoLines returns the field lines of one INFO section.
+func infoLines(t *testing.T, side *diffSide, section string) []string {
+	v, err := resp.ParseReply([]byte(side.do([]string{"INFO", section})))
+	require.NoError(t, err, "%s: INFO %s", side.name, section)
+	var out []string
+	for _, l := range strings.Split(v.Str, "\r\n") {
+		if l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}

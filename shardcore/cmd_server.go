@@ -234,7 +234,6 @@ func cmdConfigResetStat(m *Multi) {
 	st.rejectedConns.Store(0)
 	st.netInput.Store(0)
 	st.netOutput.Store(0)
-	st.rejectedCalls.Store(0)
 	e := m.srv.ext()
 	e.metrics.reset()
 	e.peakMem.Store(0)

@@ -6,27 +6,28 @@ import (
 	"slices"
 
 	"github.com/keeldb/keel/shardcore/config"
+	"github.com/keeldb/keel/shardcore/resp"
 	"github.com/keeldb/keel/shardcore/store"
 	"github.com/keeldb/keel/shardcore/types"
 )
 
-// SORT and SORT_RO follow Redis 7.0's sortCommandGeneric. BY and GET
-// patterns work as in a standalone Redis as long as the keys they name live
-// on the shard of the sorted key (a hash tag in the pattern keeps them
-// there, and a single-shard server always does); a looked-up key owned by
-// another shard gets CROSSSLOT. STORE to a key on another shard is a
+// SORT and SORT_RO follow Redis 7.0's sortCommandGeneric. The keys BY and
+// GET patterns name are read wherever they live, as in a standalone Redis.
+// When they may live off the sorted key's shard (sortSpreads), the call
+// holds every shard and runs from a coordinator (multiSort): the elements
+// are read on the sorted key's shard, each looked-up key on its own, all
+// within the one transaction. Otherwise (always on a single-shard server)
+// it runs inline on the key's shard. STORE to a key on another shard is a
 // cross-shard write like any other.
 
 func init() {
 	register(
-		&Command{Name: "sort", Arity: -2, Flags: FlagWrite | FlagDenyOOM, Keys: sortKeys, Group: "generic", Since: "1.0.0", Summary: "Sort the elements in a list, set or sorted set", Fn: cmdSort, Multi: multiSort},
-		&Command{Name: "sort_ro", Arity: -2, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Group: "generic", Since: "7.0.0", Summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", Fn: cmdSortRO},
+		&Command{Name: "sort", Arity: -2, Flags: FlagWrite | FlagDenyOOM, Keys: sortKeys, Group: "generic", Since: "1.0.0", Summary: "Sort the elements in a list, set or sorted set", Fn: cmdSort, Multi: multiSort, Spread: sortSpreads(false)},
+		&Command{Name: "sort_ro", Arity: -2, Flags: FlagReadonly, FirstKey: 1, LastKey: 1, Group: "generic", Since: "7.0.0", Summary: "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", Fn: cmdSortRO, Multi: multiSort, Spread: sortSpreads(true)},
 	)
 }
 
 var sortRpushWord = []byte("RPUSH")
-
-const errCrossSlot = "CROSSSLOT Keys in request don't hash to the same slot"
 
 // sortKeys is sortGetKeys: the sorted key and the last STORE destination,
 // skipping the arguments of LIMIT, GET and BY.
@@ -119,44 +120,143 @@ type sortResult struct {
 	errMsg string
 }
 
-// sortLookup is lookupKeyByPattern: "#" is the element itself, the first
-// '*' takes the element, and "->field" after it reads a hash field. A
-// pattern without '*' finds nothing.
-func sortLookup(c *Ctx, pattern, subst []byte) ([]byte, bool, string) {
-	if len(pattern) == 1 && pattern[0] == '#' {
-		return subst, true, ""
+// sortPattern is a parsed BY or GET pattern (lookupKeyByPattern): "#" is
+// the element itself; otherwise the first '*' takes the element, and
+// "->field" after it reads a hash field. A pattern without '*' names no key.
+type sortPattern struct {
+	self, none     bool
+	prefix, suffix []byte // the key is prefix + element + suffix
+	field          []byte // non-nil: a field of the hash at that key
+}
+
+func parseSortPattern(p []byte) sortPattern {
+	if len(p) == 1 && p[0] == '#' {
+		return sortPattern{self: true}
 	}
-	p := bytes.IndexByte(pattern, '*')
-	if p < 0 {
-		return nil, false, ""
+	star := bytes.IndexByte(p, '*')
+	if star < 0 {
+		return sortPattern{none: true}
 	}
-	keyEnd := len(pattern)
-	var field []byte
-	if f := bytes.Index(pattern[p+1:], []byte("->")); f >= 0 && p+1+f+2 < len(pattern) {
-		keyEnd = p + 1 + f
-		field = pattern[keyEnd+2:]
+	sp := sortPattern{prefix: p[:star], suffix: p[star+1:]}
+	if f := bytes.Index(sp.suffix, []byte("->")); f >= 0 && f+2 < len(sp.suffix) {
+		sp.suffix, sp.field = sp.suffix[:f], sp.suffix[f+2:]
 	}
-	key := make([]byte, 0, keyEnd-1+len(subst))
-	key = append(append(append(key, pattern[:p]...), subst...), pattern[p+1:keyEnd]...)
-	if c.S.srv.shardOf(key) != c.S {
-		return nil, false, errCrossSlot
-	}
-	e, found := c.Read(key)
+	return sp
+}
+
+func (p *sortPattern) key(subst []byte) []byte {
+	key := make([]byte, 0, len(p.prefix)+len(subst)+len(p.suffix))
+	return append(append(append(key, p.prefix...), subst...), p.suffix...)
+}
+
+// sortRef is one key a pattern names for an element; sortVal what it holds.
+type sortRef struct {
+	key, field []byte
+}
+
+type sortVal struct {
+	v  []byte
+	ok bool
+}
+
+// sortResolver reads the keys of refs, in order, wherever they live.
+type sortResolver func(refs []sortRef) []sortVal
+
+// readSortRef reads one looked-up key on its shard: a string, or with a
+// field that field of a hash; anything else is not found.
+func readSortRef(c *Ctx, r sortRef) sortVal {
+	e, found := c.Read(r.key)
 	if !found {
-		return nil, false, ""
+		return sortVal{}
 	}
-	if field == nil {
+	if r.field == nil {
 		if e.Type != store.TypeString {
-			return nil, false, ""
+			return sortVal{}
 		}
-		return bytes.Clone(e.Str), true, ""
+		return sortVal{bytes.Clone(e.Str), true}
 	}
 	h, isHash := e.Obj.(*types.Hash)
 	if e.Type != store.TypeHash || !isHash {
-		return nil, false, ""
+		return sortVal{}
 	}
-	v, ok := h.Get(field)
-	return bytes.Clone(v), ok, ""
+	v, ok := h.Get(r.field)
+	return sortVal{bytes.Clone(v), ok}
+}
+
+// localSortResolver reads every key on c's shard: the caller made sure
+// they all live there.
+func localSortResolver(c *Ctx) sortResolver {
+	return func(refs []sortRef) []sortVal {
+		out := make([]sortVal, len(refs))
+		for i, r := range refs {
+			out[i] = readSortRef(c, r)
+		}
+		return out
+	}
+}
+
+// sortLookups resolves every pattern for every element, in Redis's order
+// of reads: out[i*len(pats)+j] is pats[j] for objs[i].
+func sortLookups(pats []sortPattern, objs [][]byte, resolve sortResolver) []sortVal {
+	out := make([]sortVal, len(objs)*len(pats))
+	var refs []sortRef
+	var at []int
+	for i, obj := range objs {
+		for j := range pats {
+			p, k := &pats[j], i*len(pats)+j
+			switch {
+			case p.self:
+				out[k] = sortVal{obj, true}
+			case !p.none:
+				refs = append(refs, sortRef{key: p.key(obj), field: p.field})
+				at = append(at, k)
+			}
+		}
+	}
+	if len(refs) > 0 {
+		for n, v := range resolve(refs) {
+			out[at[n]] = v
+		}
+	}
+	return out
+}
+
+// sortSpreads is SORT's Command.Spread (readonly: SORT_RO's): whether a
+// call's lookups may name keys off home, the sorted key's shard. Patterns
+// whose part before the '*' holds a whole hash tag name keys of that tag's
+// shard whatever the element; any other pattern may name keys anywhere.
+func sortSpreads(readonly bool) func(srv *Server, home *Shard, args [][]byte) bool {
+	return func(srv *Server, home *Shard, args [][]byte) bool {
+		if len(srv.shards) == 1 {
+			return false
+		}
+		r, errMsg := parseSort(args, readonly)
+		if errMsg != "" {
+			return false
+		}
+		if !r.dontSort && r.by != nil && !sortPatternHome(srv, home, r.by) {
+			return true
+		}
+		for _, g := range r.gets {
+			if !sortPatternHome(srv, home, g) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func sortPatternHome(srv *Server, home *Shard, pattern []byte) bool {
+	p := parseSortPattern(pattern)
+	if p.self || p.none {
+		return true
+	}
+	open := bytes.IndexByte(p.prefix, '{')
+	if open < 0 {
+		return false
+	}
+	n := bytes.IndexByte(p.prefix[open+1:], '}')
+	return n > 0 && srv.shardOf(p.prefix[open:open+n+2]) == home
 }
 
 // sortSpan applies Redis's LIMIT clamping to n elements: the output is
@@ -176,8 +276,17 @@ func sortSpan(r *sortReq, n int64) (start, end int64) {
 	return start, min(end, n-1)
 }
 
-// runSort computes the output of a SORT of key on c's shard.
-func runSort(c *Ctx, key []byte, r sortReq) sortResult {
+// sortSource is the sorted key's elements, read on its shard: the items
+// to sort and the range of them to output (BY without sorting: already
+// just that range), with the request as the key's type adjusts it.
+type sortSource struct {
+	items      []sortItem
+	start, end int64
+	r          sortReq
+	errMsg     string
+}
+
+func loadSort(c *Ctx, key []byte, r sortReq) sortSource {
 	e, found := c.Read(key)
 	var (
 		l *types.List
@@ -194,10 +303,10 @@ func runSort(c *Ctx, key []byte, r sortReq) sortResult {
 		case *types.ZSet:
 			z, n = o, int64(o.Len())
 		default:
-			return sortResult{errMsg: errWrongType}
+			return sortSource{errMsg: errWrongType}
 		}
 		if e.Type != store.TypeList && e.Type != store.TypeSet && e.Type != store.TypeZSet {
-			return sortResult{errMsg: errWrongType}
+			return sortSource{errMsg: errWrongType}
 		}
 	}
 	// A set has no order of its own: stored results are sorted, as in Redis.
@@ -251,49 +360,71 @@ func runSort(c *Ctx, key []byte, r sortReq) sortResult {
 			return true
 		})
 	}
+	return sortSource{items: items, start: start, end: end, r: r}
+}
+
+// finishSort sorts the elements and builds the output, reading the keys
+// the patterns name through resolve.
+func finishSort(src sortSource, resolve sortResolver) sortResult {
+	if src.errMsg != "" {
+		return sortResult{errMsg: src.errMsg}
+	}
+	r, items := &src.r, src.items
 	if !r.dontSort {
-		if errMsg := sortItems(c, &r, items); errMsg != "" {
+		if errMsg := sortItems(r, items, resolve); errMsg != "" {
 			return sortResult{errMsg: errMsg}
 		}
 	}
-	var out [][]byte
-	for j := start; j <= end && j < int64(len(items)); j++ {
-		obj := items[j].obj
-		if len(r.gets) == 0 {
-			out = append(out, obj)
-			continue
-		}
-		for _, g := range r.gets {
-			v, ok, errMsg := sortLookup(c, g, obj)
-			if errMsg != "" {
-				return sortResult{errMsg: errMsg}
-			}
-			if !ok {
-				v = nil
-			} else if v == nil {
-				v = []byte{}
-			}
-			out = append(out, v)
+	var objs [][]byte
+	for j := src.start; j <= src.end && j < int64(len(items)); j++ {
+		objs = append(objs, items[j].obj)
+	}
+	if len(r.gets) == 0 {
+		return sortResult{vals: objs}
+	}
+	pats := make([]sortPattern, len(r.gets))
+	for i, g := range r.gets {
+		pats[i] = parseSortPattern(g)
+	}
+	out := make([][]byte, 0, len(objs)*len(pats))
+	for _, v := range sortLookups(pats, objs, resolve) {
+		switch {
+		case !v.ok:
+			out = append(out, nil)
+		case v.v == nil:
+			out = append(out, []byte{})
+		default:
+			out = append(out, v.v)
 		}
 	}
 	return sortResult{vals: out}
 }
 
+// runSort computes the output of a SORT of key whose lookups all stay on
+// c's shard.
+func runSort(c *Ctx, key []byte, r sortReq) sortResult {
+	return finishSort(loadSort(c, key, r), localSortResolver(c))
+}
+
 // sortItems loads the sort keys and sorts: numerically by strtod of the
 // element or BY value (a missing BY key counts as 0, ties compare the
 // elements), or byte-wise with ALPHA (a missing BY key sorts first).
-func sortItems(c *Ctx, r *sortReq, items []sortItem) string {
+func sortItems(r *sortReq, items []sortItem, resolve sortResolver) string {
+	var byVals []sortVal
+	if r.by != nil {
+		objs := make([][]byte, len(items))
+		for i := range items {
+			objs[i] = items[i].obj
+		}
+		byVals = sortLookups([]sortPattern{parseSortPattern(r.by)}, objs, resolve)
+	}
 	for i := range items {
 		by := items[i].obj
-		if r.by != nil {
-			v, ok, errMsg := sortLookup(c, r.by, items[i].obj)
-			if errMsg != "" {
-				return errMsg
-			}
-			if !ok {
+		if byVals != nil {
+			if !byVals[i].ok {
 				continue
 			}
-			by = v
+			by = byVals[i].v
 		}
 		if r.alpha {
 			if r.by != nil {
@@ -374,17 +505,17 @@ func storeSort(c *Ctx, dst []byte, vals [][]byte) {
 	c.W.Int(int64(len(vals)))
 }
 
-func writeSortResult(c *Ctx, res sortResult) {
+func writeSortResult(w *resp.Writer, res sortResult) {
 	if res.errMsg != "" {
-		c.Error(res.errMsg)
+		w.Error(res.errMsg)
 		return
 	}
-	c.W.Array(len(res.vals))
+	w.Array(len(res.vals))
 	for _, v := range res.vals {
 		if v == nil {
-			c.W.Null()
+			w.Null()
 		} else {
-			c.W.Bulk(v)
+			w.Bulk(v)
 		}
 	}
 }
@@ -397,7 +528,7 @@ func cmdSort(c *Ctx) {
 	}
 	res := runSort(c, c.Args[1], r)
 	if !r.hasStore || res.errMsg != "" {
-		writeSortResult(c, res)
+		writeSortResult(c.W, res)
 		return
 	}
 	storeSort(c, r.store, res.vals)
@@ -409,25 +540,24 @@ func cmdSortRO(c *Ctx) {
 		c.Error(errMsg)
 		return
 	}
-	writeSortResult(c, runSort(c, c.Args[1], r))
+	writeSortResult(c.W, runSort(c, c.Args[1], r))
 }
 
-// multiSort is SORT ... STORE with the destination on another shard: the
-// sort runs on the source's shard, the copy is stored on the destination's.
+// multiSort runs a SORT whose lookups or STORE reach other shards, with
+// every shard they may touch held: the elements are read on the sorted
+// key's shard, each looked-up key on its own, and the result is stored on
+// the destination's.
 func multiSort(m *Multi) {
-	r, errMsg := parseSort(m.Args, false)
+	r, errMsg := parseSort(m.Args, m.Cmd.Flags&FlagWrite == 0)
 	if errMsg != "" {
 		m.W.Error(errMsg)
 		return
 	}
 	src := m.Args[1]
-	res := m.On(m.srv.shardOf(src), func(c *Ctx) any { return runSort(c, src, r) }).(sortResult)
-	switch {
-	case res.errMsg != "":
-		m.W.Error(res.errMsg)
-		return
-	case !r.hasStore: // sortKeys saw a STORE that parseSort did not take
-		m.W.Error(errCrossSlot)
+	loaded := m.On(m.srv.shardOf(src), func(c *Ctx) any { return loadSort(c, src, r) }).(sortSource)
+	res := finishSort(loaded, m.sortResolve)
+	if !r.hasStore || res.errMsg != "" {
+		writeSortResult(&m.W, res)
 		return
 	}
 	reply := m.On(m.srv.shardOf(r.store), func(c *Ctx) any {
@@ -436,4 +566,21 @@ func multiSort(m *Multi) {
 		return append([]byte(nil), c.W.Bytes()...)
 	}).([]byte)
 	m.W.Raw(reply)
+}
+
+// sortResolve reads each key on its shard, the shards in parallel.
+func (m *Multi) sortResolve(refs []sortRef) []sortVal {
+	own := map[*Shard][]int{}
+	for i, r := range refs {
+		sh := m.srv.shardOf(r.key)
+		own[sh] = append(own[sh], i)
+	}
+	out := make([]sortVal, len(refs))
+	m.Each(func(c *Ctx) any {
+		for _, i := range own[c.S] {
+			out[i] = readSortRef(c, refs[i])
+		}
+		return nil
+	})
+	return out
 }

@@ -55,6 +55,10 @@ type Command struct {
 	Local func(c *Ctx)
 	// Keys returns the key positions when FirstKey/LastKey/Step can't say.
 	Keys func(args [][]byte) []int
+	// Spread, if set, reports whether a call may also read keys its
+	// arguments don't name off home, its first key's shard (SORT's BY and
+	// GET patterns): such a call holds every shard.
+	Spread func(srv *Server, home *Shard, args [][]byte) bool
 	// Sub holds subcommands (CONFIG GET, CLIENT LIST ...), keyed lowercase.
 	Sub        map[string]*Command
 	Categories []string

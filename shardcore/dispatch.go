@@ -13,12 +13,12 @@ import (
 func (s *Shard) dispatch(c *conn, args [][]byte) {
 	cmd, errMsg := s.srv.resolve(c, args)
 	if cmd == nil {
-		s.srv.stats.rejectedCalls.Add(1)
 		if strOptIs(args[0], "exec") {
 			errMsg = s.execRejected(c, errMsg)
 		} else if c.multi != nil {
 			c.multi.aborted = true
 		}
+		s.stats.reject(s.srv.rejectedCommand(args), errMsg)
 		c.w.Error(errMsg)
 		s.reply(c)
 		return
@@ -131,6 +131,9 @@ func (srv *Server) route(cmd *Command, args [][]byte, buf *[]int) (*Shard, []*Sh
 		return nil, nil
 	}
 	first := srv.shardOf(args[pos[0]])
+	if cmd.Spread != nil && cmd.Spread(srv, first, args) {
+		return first, srv.shards
+	}
 	var multi []*Shard
 	for _, p := range pos[1:] {
 		sh := srv.shardOf(args[p])
@@ -167,7 +170,6 @@ func (s *Shard) execute(cmd *Command, dbi int, args [][]byte, w *resp.Writer, c 
 	before := w.Len()
 	cmd.Fn(ctx)
 	dur := time.Duration(nanotime() - start)
-	failed := w.Len() > before && w.Bytes()[before] == '-'
 	if ctx.dirty > 0 && cmd.Flags&FlagWrite != 0 && len(ctx.effects) == 0 {
 		ctx.effects = append(ctx.effects, args)
 	}
@@ -181,9 +183,8 @@ func (s *Shard) execute(cmd *Command, dbi int, args [][]byte, w *resp.Writer, c 
 		c.unsynced = true
 		s.unsynced = append(s.unsynced, c)
 	}
-	s.stats.record(cmd, dur, failed)
-	if cmd.Flags&FlagSkipSlowlog == 0 {
-		s.slowlog.maybeAdd(s, args, dur, c)
+	if t == nil || !t.part {
+		s.recordCall(cmd, args, dur, w.Bytes()[before:], c)
 	}
 	s.popCtx()
 }

@@ -3,6 +3,7 @@ package shardcore
 import (
 	"bytes"
 	"hash/fnv"
+	"maps"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -54,6 +55,7 @@ var infoSections = []infoSectionDef{
 	{"cpu", "CPU", true},
 	{"modules", "Modules", true},
 	{"commandstats", "Commandstats", false},
+	{"errorstats", "Errorstats", true},
 	{"cluster", "Cluster", true},
 	{"keyspace", "Keyspace", true},
 }
@@ -91,6 +93,8 @@ type shardInfo struct {
 	keys, expires []int64
 	dataMem       int64
 	cmds          map[*Command]cmdStat
+	errs          map[string]int64
+	errTotal      int64
 	hits, misses  int64
 	expired       int64
 	maxIn, maxOut int64
@@ -105,6 +109,8 @@ func collectShardInfo(s *Shard) shardInfo {
 		keys:      make([]int64, len(s.dbs)),
 		expires:   make([]int64, len(s.dbs)),
 		cmds:      make(map[*Command]cmdStat, len(s.stats.cmds)),
+		errs:      maps.Clone(s.stats.errs),
+		errTotal:  s.stats.errTotal,
 		hits:      s.stats.hits,
 		misses:    s.stats.misses,
 		expired:   s.stats.expiredKeys,
@@ -345,19 +351,18 @@ func (e *serverExt) infoSection(name string, shards []shardInfo) infoFields {
 		f.add("checkpoint_last_duration_ms", ck.lastMs)
 		f.add("checkpoint_saves", ck.saves)
 	case "stats":
-		var calls, failed, hits, misses, expired int64
+		var calls, errs, hits, misses, expired int64
 		for _, s := range shards {
 			for _, cs := range s.cmds {
 				calls += cs.calls
-				failed += cs.failed
 			}
+			errs += s.errTotal
 			hits += s.hits
 			misses += s.misses
 			expired += s.expired
 		}
 		ops, in, out := e.metrics.values()
 		st := &srv.stats
-		rejected := st.rejectedCalls.Load()
 		f.add("total_connections_received", st.totalConns.Load())
 		f.add("total_commands_processed", calls)
 		f.add("instantaneous_ops_per_sec", ops)
@@ -401,7 +406,7 @@ func (e *serverExt) infoSection(name string, shards []shardInfo) infoFields {
 		f.add("tracking_total_items", 0)
 		f.add("tracking_total_prefixes", 0)
 		f.add("unexpected_error_replies", 0)
-		f.add("total_error_replies", failed+rejected)
+		f.add("total_error_replies", errs)
 		f.add("dump_payload_sanitizations", 0)
 		f.add("io_threaded_reads_processed", 0)
 		f.add("io_threaded_writes_processed", 0)
@@ -439,6 +444,7 @@ func (e *serverExt) infoSection(name string, shards []shardInfo) infoFields {
 				t := total[cmd]
 				t.calls += cs.calls
 				t.usec += cs.usec
+				t.rejected += cs.rejected
 				t.failed += cs.failed
 				total[cmd] = t
 			}
@@ -458,7 +464,20 @@ func (e *serverExt) infoSection(name string, shards []shardInfo) infoFields {
 				per = float64(r.st.usec) / float64(r.st.calls)
 			}
 			f.add("cmdstat_"+r.name, "calls="+itoa(r.st.calls)+",usec="+itoa(r.st.usec)+
-				",usec_per_call="+strconv.FormatFloat(per, 'f', 2, 64)+",rejected_calls=0,failed_calls="+itoa(r.st.failed))
+				",usec_per_call="+strconv.FormatFloat(per, 'f', 2, 64)+",rejected_calls="+itoa(r.st.rejected)+
+				",failed_calls="+itoa(r.st.failed))
+		}
+	case "errorstats":
+		// Each shard caps its own codes; the merged section keeps Redis's cap.
+		total := map[string]int64{}
+		for _, s := range shards {
+			for code, n := range s.errs {
+				total[code] += n
+			}
+		}
+		codes := slices.Sorted(maps.Keys(total))
+		for _, code := range codes[:min(len(codes), errCodesMax)] {
+			f.add("errorstat_"+code, "count="+itoa(total[code]))
 		}
 	case "cluster":
 		f.add("cluster_enabled", 0)

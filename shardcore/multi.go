@@ -85,6 +85,18 @@ func reduceAllOK(w *resp.Writer, replies [][]byte, _ [][]int, _ int) {
 	w.Simple("OK")
 }
 
+// reduceAllSet: every part set its keys with +OK (MSETNX once every check
+// passed), which MSETNX answers with 1.
+func reduceAllSet(w *resp.Writer, replies [][]byte, idx [][]int, nkeys int) {
+	var all resp.Writer
+	reduceAllOK(&all, replies, idx, nkeys)
+	if string(all.Bytes()) != "+OK\r\n" {
+		w.Raw(all.Bytes())
+		return
+	}
+	w.Int(1)
+}
+
 // splitArrayReply returns the raw bytes of each element of an array reply.
 func splitArrayReply(raw []byte) ([][]byte, error) {
 	eol := bytes.Index(raw, []byte("\r\n"))

@@ -2,6 +2,7 @@ package shardcore
 
 import (
 	"strings"
+	"time"
 
 	"github.com/keeldb/keel/shardcore/resp"
 )
@@ -25,12 +26,15 @@ import (
 func init() {
 	register(
 		&Command{Name: "multi", Arity: 1, Flags: FlagNoscript | FlagLoading | FlagStale | FlagFast | FlagConn, Group: "transactions", Since: "1.2.0", Summary: "Starts a transaction.", Fn: cmdMulti},
-		&Command{Name: "exec", Arity: 1, Flags: FlagNoscript | FlagLoading | FlagStale | FlagSkipSlowlog, Group: "transactions", Since: "1.2.0", Summary: "Executes all commands in a transaction."},
+		execCmd,
 		&Command{Name: "discard", Arity: 1, Flags: FlagNoscript | FlagLoading | FlagStale | FlagFast | FlagConn, Group: "transactions", Since: "2.0.0", Summary: "Discards a transaction.", Fn: cmdDiscard},
-		&Command{Name: "watch", Arity: -2, Flags: FlagNoscript | FlagLoading | FlagStale | FlagFast, FirstKey: 1, LastKey: -1, Group: "transactions", Since: "2.2.0", Summary: "Monitors changes to keys to determine the execution of a transaction.", Multi: watchMulti},
+		&Command{Name: "watch", Arity: -2, Flags: FlagNoscript | FlagLoading | FlagStale | FlagFast, FirstKey: 1, LastKey: -1, Group: "transactions", Since: "2.2.0", Summary: "Monitors changes to keys to determine the execution of a transaction."},
 		&Command{Name: "unwatch", Arity: 1, Flags: FlagNoscript | FlagLoading | FlagStale | FlagFast | FlagConn, Group: "transactions", Since: "2.2.0", Summary: "Forgets about watched keys of a transaction.", Fn: cmdUnwatch},
 	)
 }
+
+// execCmd is EXEC, which the dispatcher runs itself (startExec).
+var execCmd = &Command{Name: "exec", Arity: 1, Flags: FlagNoscript | FlagLoading | FlagStale | FlagSkipSlowlog, Group: "transactions", Since: "1.2.0", Summary: "Executes all commands in a transaction."}
 
 type multiState struct {
 	cmds    []queuedCmd
@@ -87,8 +91,10 @@ func cmdUnwatch(c *Ctx) {
 // queueMulti adds a command to the open transaction.
 func (s *Shard) queueMulti(c *conn, cmd *Command, args [][]byte) {
 	if cmd.Flags&FlagNoMulti != 0 {
+		const msg = "ERR Command not allowed inside a transaction"
 		c.multi.aborted = true
-		c.w.Error("ERR Command not allowed inside a transaction")
+		c.w.Error(msg)
+		s.stats.reject(cmd, msg)
 	} else {
 		c.multi.cmds = append(c.multi.cmds, queuedCmd{cmd: cmd, args: copyArgs(args)})
 		c.w.Simple("QUEUED")
@@ -96,48 +102,47 @@ func (s *Shard) queueMulti(c *conn, cmd *Command, args [][]byte) {
 	s.reply(c)
 }
 
-// watch registers c on the shards owning the keys. It runs as a
-// transaction over those shards, so the watch is in place on every one of
-// them before the reply leaves.
+// watch registers c on the shards owning the keys. It runs as a shot over
+// those shards, so the watch is in place on every one of them before the
+// reply leaves.
 func (s *Shard) watch(c *conn, cmd *Command, args [][]byte) {
 	if c.multi != nil {
-		c.w.Error("ERR WATCH inside MULTI is not allowed")
+		const msg = "ERR WATCH inside MULTI is not allowed"
+		c.w.Error(msg)
+		s.recordCall(cmd, args, 0, []byte("-"+msg), c)
 		s.reply(c)
 		return
 	}
+	if c.watching == nil {
+		c.watching = map[*Shard]bool{}
+	}
+	keys := map[*Shard][]watchKey{}
 	var shards []*Shard
 	for _, k := range args[1:] {
 		sh := s.srv.shardOf(k)
-		if c.watching == nil {
-			c.watching = map[*Shard]bool{}
-		}
-		if !c.watching[sh] {
-			c.watching[sh] = true
-		}
-		found := false
-		for _, x := range shards {
-			found = found || x == sh
-		}
-		if !found {
+		c.watching[sh] = true
+		if _, ok := keys[sh]; !ok {
 			shards = append(shards, sh)
 		}
+		keys[sh] = append(keys[sh], watchKey{db: c.db, key: string(k)})
 	}
-	s.startMulti(c, cmd, args, shards)
+	slot := s.newSlot(c)
+	c.paused = true
+	args = copyArgs(args)
+	id := c.id
+	o := newShot(shards, false, c.w.Proto)
+	o.part = true
+	for i, sh := range shards {
+		o.parts[i].run = func(x *Shard, _ *tx, _ *resp.Writer) { x.addWatches(id, keys[sh]) }
+	}
+	o.done = func(s *Shard) {
+		s.recordCall(cmd, args, o.runTime(), okReply, c)
+		s.resume(c, slot, okReply)
+	}
+	s.startShot(o)
 }
 
-func watchMulti(m *Multi) {
-	m.Each(func(c *Ctx) any {
-		var keys []watchKey
-		for _, k := range m.Args[1:] {
-			if m.srv.shardOf(k) == c.S {
-				keys = append(keys, watchKey{db: m.DBi, key: string(k)})
-			}
-		}
-		c.S.addWatches(m.connID, keys)
-		return nil
-	})
-	m.W.Simple("OK")
-}
+var okReply = []byte("+OK\r\n")
 
 func (s *Shard) addWatches(id int64, keys []watchKey) {
 	if s.watchers == nil {
@@ -237,16 +242,14 @@ func (s *Shard) execRejected(c *conn, errMsg string) string {
 // startExec runs the queued commands as one transaction.
 func (s *Shard) startExec(c *conn) {
 	if c.multi == nil {
-		c.w.Error("ERR EXEC without MULTI")
-		s.reply(c)
+		s.execFailed(c, "ERR EXEC without MULTI")
 		return
 	}
 	ms := c.multi
 	c.multi = nil
 	if ms.aborted {
 		s.unwatchAll(c)
-		c.w.Error("EXECABORT Transaction discarded because of previous errors.")
-		s.reply(c)
+		s.execFailed(c, "EXECABORT Transaction discarded because of previous errors.")
 		return
 	}
 	if s.execFast(c, ms) {
@@ -267,8 +270,14 @@ func (s *Shard) startExec(c *conn) {
 			}
 		case q.cmd.Flags&FlagConn != 0:
 		default:
-			for _, p := range q.cmd.keyPositions(q.args, keyBuf[:0]) {
-				set[s.srv.shardOf(q.args[p])] = true
+			// route, not only the keys: a command may spread further (SORT).
+			target, multi := s.srv.route(q.cmd, q.args, &keyBuf)
+			if target == nil {
+				target = s // no key in this call: the command itself replies
+			}
+			set[target] = true
+			for _, sh := range multi {
+				set[sh] = true
 			}
 		}
 	}
@@ -290,6 +299,8 @@ func (s *Shard) startExec(c *conn) {
 	go func() {
 		t := s.srv.lockShards(shards, write)
 		t.nested = true // commands spanning shards reuse this transaction
+		start := nanotime()
+		var calls []callStat // of the commands spanning shards, and EXEC's
 		var out resp.Writer
 		out.Proto = proto
 		dirty := false
@@ -303,24 +314,35 @@ func (s *Shard) startExec(c *conn) {
 		} else {
 			out.Array(len(ms.cmds))
 			for _, q := range ms.cmds {
-				out.Raw(s.execQueued(t, c, q, &dbi, proto))
+				out.Raw(s.execQueued(t, c, q, &dbi, proto, &calls))
 			}
 		}
+		dur := time.Duration(nanotime() - start)
 		t.finish()
 		b := out.Bytes()
+		calls = append(calls, newCallStat(execCmd, nil, dur, b))
 		s.post(message{ctrl: true, fn: func(s *Shard) {
 			c.db = dbi
+			s.recordCalls(calls, c)
 			s.resume(c, slot, b)
 		}})
 	}()
 }
 
+// execFailed answers an EXEC that runs nothing with msg.
+func (s *Shard) execFailed(c *conn, msg string) {
+	c.w.Error(msg)
+	s.stats.record(execCmd, 0, []byte("-"+msg))
+	s.reply(c)
+}
+
 // execQueued runs one queued command inside the held transaction and
 // returns its reply. Connection commands run on the connection's shard
-// (which owns the connection, paused meanwhile).
-func (s *Shard) execQueued(t *tx, c *conn, q queuedCmd, dbi *int, proto int) []byte {
+// (which owns the connection, paused meanwhile). A command spanning shards
+// runs as parts of the transaction, and its call is added to calls.
+func (s *Shard) execQueued(t *tx, c *conn, q queuedCmd, dbi *int, proto int, calls *[]callStat) []byte {
 	cmd, args := q.cmd, q.args
-	if cmd.Flags&FlagConn != 0 || (cmd.Flags&FlagAllShard == 0 && cmd.FirstKey == 0 && cmd.Keys == nil) {
+	if runsOnConnShard(cmd) {
 		type result struct {
 			reply []byte
 			db    int
@@ -340,17 +362,24 @@ func (s *Shard) execQueued(t *tx, c *conn, q queuedCmd, dbi *int, proto int) []b
 	}
 	m := &Multi{srv: s.srv, t: t, Cmd: cmd, Args: args, DBi: *dbi}
 	m.W.Proto = proto
-	if cmd.Flags&FlagAllShard != 0 {
-		cmd.Multi(m)
-		return m.W.Bytes()
-	}
-	target, multi := s.srv.route(cmd, args, new([]int))
-	if multi != nil {
-		if cmd.Multi == nil {
-			return []byte("-CROSSSLOT Keys in request don't hash to the same slot\r\n")
+	if cmd.Flags&FlagAllShard == 0 {
+		target, multi := s.srv.route(cmd, args, new([]int))
+		if multi == nil {
+			if target == nil {
+				target = s
+			}
+			return m.Run(target, args)
 		}
-		cmd.Multi(m)
-		return m.W.Bytes()
 	}
-	return m.Run(target, args)
+	var dur time.Duration
+	if cmd.Multi == nil {
+		m.W.Error(errCrossSlot)
+	} else {
+		m.t = t.partOf()
+		start := nanotime()
+		cmd.Multi(m)
+		dur = time.Duration(nanotime() - start)
+	}
+	*calls = append(*calls, newCallStat(cmd, args, dur, m.W.Bytes()))
+	return m.W.Bytes()
 }

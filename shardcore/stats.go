@@ -1,6 +1,7 @@
 package shardcore
 
 import (
+	"bytes"
 	"time"
 )
 
@@ -8,14 +9,20 @@ import (
 // writes only its own, so the hot path shares no cache lines.
 type shardStats struct {
 	cmds                      map[*Command]*cmdStat
+	errs                      map[string]int64 // error replies by code (INFO errorstats)
+	errTotal                  int64            // every error reply, counted by code or not
 	hits, misses, expiredKeys int64
 }
 
 type cmdStat struct {
-	calls, usec, failed int64
+	calls, usec, rejected, failed int64
 }
 
-func (st *shardStats) record(cmd *Command, d time.Duration, failed bool) {
+// errCodesMax caps the error codes tracked, as Redis's ERROR_STATS_NUMBER:
+// replies with further codes still count in total_error_replies.
+const errCodesMax = 128
+
+func (st *shardStats) stat(cmd *Command) *cmdStat {
 	if st.cmds == nil {
 		st.cmds = map[*Command]*cmdStat{}
 	}
@@ -24,10 +31,87 @@ func (st *shardStats) record(cmd *Command, d time.Duration, failed bool) {
 		cs = &cmdStat{}
 		st.cmds[cmd] = cs
 	}
+	return cs
+}
+
+// record counts a call of cmd that ran for d and gave reply: an error
+// reply makes it a failed call.
+func (st *shardStats) record(cmd *Command, d time.Duration, reply []byte) {
+	cs := st.stat(cmd)
 	cs.calls++
 	cs.usec += d.Microseconds()
-	if failed {
+	if len(reply) > 0 && reply[0] == '-' {
 		cs.failed++
+		st.countError(reply[1:min(len(reply), errCodeScan)])
+	}
+}
+
+// reject counts a call refused before it ran (arity, NOAUTH, MISCONF, no
+// MULTI ...) with the error errMsg: as in Redis, a rejected call of the
+// command it named, unless that is no command at all.
+func (st *shardStats) reject(cmd *Command, errMsg string) {
+	if cmd != nil {
+		st.stat(cmd).rejected++
+	}
+	st.countError([]byte(errMsg[:min(len(errMsg), errCodeScan-1)]))
+}
+
+// errCodeScan bounds the search for an error's code, as afterErrorReply
+// looks only at an error's first 32 bytes (its '-' included).
+const errCodeScan = 32
+
+// countError counts an error reply (msg: what follows its '-') under its
+// code: the text before the first space, or ERR if none comes soon.
+func (st *shardStats) countError(msg []byte) {
+	st.errTotal++
+	code := "ERR"
+	if sp := bytes.IndexByte(msg, ' '); sp >= 0 {
+		code = string(msg[:sp])
+	}
+	if _, ok := st.errs[code]; !ok && len(st.errs) >= errCodesMax {
+		return
+	}
+	if st.errs == nil {
+		st.errs = map[string]int64{}
+	}
+	st.errs[code]++
+}
+
+// rejectedCommand is the command a refused call named, as Redis charges
+// its rejected_calls: nil for an unknown command or subcommand.
+func (srv *Server) rejectedCommand(args [][]byte) *Command {
+	cmd := srv.lookupClient(args[0])
+	if cmd == nil || cmd.Sub == nil || len(args) < 2 {
+		return cmd
+	}
+	return cmd.Sub[lower(args[1])]
+}
+
+// recordCall records a call as execute records its own, for calls run
+// away from one shard's loop (multi-shard commands, EXEC).
+func (s *Shard) recordCall(cmd *Command, args [][]byte, d time.Duration, reply []byte, c *conn) {
+	s.stats.record(cmd, d, reply)
+	if cmd.Flags&FlagSkipSlowlog == 0 {
+		s.slowlog.maybeAdd(s, args, d, c)
+	}
+}
+
+// callStat is a call measured on a coordinator goroutine, to be recorded
+// on the connection's shard once the reply is back there.
+type callStat struct {
+	cmd   *Command
+	args  [][]byte
+	dur   time.Duration
+	reply []byte // the start of it: enough for its error code
+}
+
+func newCallStat(cmd *Command, args [][]byte, d time.Duration, reply []byte) callStat {
+	return callStat{cmd: cmd, args: args, dur: d, reply: reply[:min(len(reply), errCodeScan)]}
+}
+
+func (s *Shard) recordCalls(calls []callStat, c *conn) {
+	for _, cs := range calls {
+		s.recordCall(cs.cmd, cs.args, cs.dur, cs.reply, c)
 	}
 }
 

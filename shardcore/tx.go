@@ -1,6 +1,8 @@
 package shardcore
 
 import (
+	"time"
+
 	"github.com/keeldb/keel/shardcore/resp"
 )
 
@@ -30,6 +32,7 @@ type tx struct {
 	id     uint64
 	write  bool // each participant's log part is closed on release
 	nested bool // EXEC: the commands inside must not release shards early
+	part   bool // what runs in it is part of one call, recorded once as a whole
 	ended  map[*Shard]bool
 	shards []*Shard
 	acks   chan struct{}
@@ -50,6 +53,16 @@ func (srv *Server) lockShards(shards []*Shard, write bool) *tx {
 		<-t.acks
 	}
 	return t
+}
+
+// partOf returns a view of a nested transaction for running one call of it
+// that spans shards: the same transaction, but the commands run for that
+// call are its parts (not recorded on their own). A nested transaction keeps
+// its state in what the view shares (its channels), never in its maps.
+func (t *tx) partOf() *tx {
+	v := *t
+	v.part = true
+	return &v
 }
 
 // nextTxID returns a transaction id for a write that needs no global order
@@ -237,7 +250,8 @@ func (s *Shard) withCtx(dbi, proto int, t *tx, fn func(c *Ctx) any) any {
 // startMulti pauses the connection and hands the command to a coordinator.
 func (s *Shard) startMulti(c *conn, cmd *Command, args [][]byte, shards []*Shard) {
 	if cmd.Multi == nil {
-		c.w.Error("CROSSSLOT Keys in request don't hash to the same slot")
+		c.w.Error(errCrossSlot)
+		s.recordCall(cmd, args, 0, []byte("-"+errCrossSlot), c)
 		s.reply(c)
 		return
 	}
@@ -254,12 +268,20 @@ func (s *Shard) startMulti(c *conn, cmd *Command, args [][]byte, shards []*Shard
 	s.sendBatches()
 	go func() {
 		m.t = s.srv.lockShards(shards, cmd.Flags&FlagWrite != 0)
+		m.t.part = true
+		start := nanotime()
 		cmd.Multi(m)
+		dur := time.Duration(nanotime() - start)
 		m.t.finish()
 		out := m.W.Bytes()
-		s.post(message{ctrl: true, fn: func(s *Shard) { s.resume(c, slot, out) }})
+		s.post(message{ctrl: true, fn: func(s *Shard) {
+			s.recordCall(cmd, m.Args, dur, out, c)
+			s.resume(c, slot, out)
+		}})
 	}()
 }
+
+const errCrossSlot = "CROSSSLOT Keys in request don't hash to the same slot"
 
 func copyArgs(args [][]byte) [][]byte {
 	n := 0

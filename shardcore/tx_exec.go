@@ -1,6 +1,10 @@
 package shardcore
 
-import "github.com/keeldb/keel/shardcore/resp"
+import (
+	"time"
+
+	"github.com/keeldb/keel/shardcore/resp"
+)
 
 // EXEC without a held multi-shard transaction.
 //
@@ -9,16 +13,17 @@ import "github.com/keeldb/keel/shardcore/resp"
 // its loop: nothing else runs there meanwhile, which is all the isolation a
 // single shard needs. When they all live on one other shard, the whole
 // transaction goes there as one message and runs in one go. When the queued
-// commands' keys span several shards but each command stays on one shard,
-// and no watch spans them, each participant runs its share of the commands,
-// in queue order, as a shot (tx_shot.go): commands on different shards touch
-// different keys, so that equals running them one after the other. The
-// writes of each form carry one transaction id and each part its end record,
-// so recovery applies them whole or not at all.
+// commands' keys and the watches span several shards but each command
+// stays on one shard, each participant runs its share of the commands, in
+// queue order, as a shot (tx_shot.go): commands on different shards touch
+// different keys, so that equals running them one after the other. Watches
+// make it a voting shot: every participant checks its watches before any
+// command runs anywhere. The writes of each form carry one transaction id
+// and each part its end record, so recovery applies them whole or not at
+// all.
 //
 // Anything else (commands over every shard or over several, connection
-// commands with keys elsewhere, watches over several shards) takes the
-// general path in startExec.
+// commands with keys elsewhere) takes the general path in startExec.
 
 // execFast runs the transaction by one of the paths above and reports
 // whether it could.
@@ -60,7 +65,7 @@ func (s *Shard) execFast(c *conn, ms *multiState) bool {
 	switch {
 	case len(shards) == 0 || (len(shards) == 1 && shards[0] == s):
 		s.execHere(c, ms, write)
-	case !local && (len(c.watching) == 0 || len(shards) == 1):
+	case !local:
 		s.execShot(c, ms, targets, shards, write)
 	default:
 		return false
@@ -83,6 +88,7 @@ func (s *Shard) watchChanged(id int64) bool {
 
 // execHere runs a transaction whose keys all live on this shard, inline.
 func (s *Shard) execHere(c *conn, ms *multiState, write bool) {
+	start := nanotime()
 	watched := len(c.watching) > 0
 	c.watching = nil
 	slot := s.newSlot(c)
@@ -115,11 +121,12 @@ func (s *Shard) execHere(c *conn, ms *multiState, write bool) {
 			s.unsynced = append(s.unsynced, c)
 		}
 	}
+	s.stats.record(execCmd, time.Duration(nanotime()-start), out.Bytes())
 	s.complete(slot, out.Bytes())
 }
 
 // execShot runs a transaction whose commands each stay on one shard as a
-// shot over their shards; watches, if any, live on its only participant.
+// shot over their shards and those of the watches.
 func (s *Shard) execShot(c *conn, ms *multiState, targets, shards []*Shard, write bool) {
 	watched := len(c.watching) > 0
 	c.watching = nil
@@ -128,14 +135,13 @@ func (s *Shard) execShot(c *conn, ms *multiState, targets, shards []*Shard, writ
 	id, dbi, proto := c.id, c.db, c.w.Proto
 	cmds := ms.cmds
 	ranges := make([][2]int, len(cmds)) // each reply within its part's output
-	dirty := false                      // set by the only participant
 	o := newShot(shards, write, proto)
+	o.vote = watched
 	for i := range shards {
+		if watched {
+			o.parts[i].check = func(x *Shard) bool { return !x.watchChanged(id) }
+		}
 		o.parts[i].run = func(x *Shard, t *tx, w *resp.Writer) {
-			if watched && x.watchChanged(id) {
-				dirty = true
-				return
-			}
 			for k, q := range cmds {
 				if targets[k] == x {
 					r0 := w.Len()
@@ -148,7 +154,7 @@ func (s *Shard) execShot(c *conn, ms *multiState, targets, shards []*Shard, writ
 	o.done = func(s *Shard) {
 		var w resp.Writer
 		w.Proto = proto
-		if dirty {
+		if o.failed() {
 			w.NullArray()
 		} else {
 			w.Array(len(cmds))
@@ -161,6 +167,7 @@ func (s *Shard) execShot(c *conn, ms *multiState, targets, shards []*Shard, writ
 				}
 			}
 		}
+		s.stats.record(execCmd, o.runTime(), w.Bytes())
 		s.resume(c, slot, w.Bytes())
 	}
 	s.startShot(o)

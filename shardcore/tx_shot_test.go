@@ -15,7 +15,8 @@ import (
 )
 
 // The commands run as shots are exactly those whose Multi is one
-// split-and-combine step, with the matching combination.
+// split-and-combine step (after a check of every part for MSETNX), with
+// the matching combination.
 func TestSplitReducersMatchMulti(t *testing.T) {
 	fn := func(f any) uintptr { return reflect.ValueOf(f).Pointer() }
 	want := map[string]struct{ multi, reduce any }{
@@ -25,6 +26,7 @@ func TestSplitReducersMatchMulti(t *testing.T) {
 		"touch":  {multiSum, reduceSum},
 		"mget":   {multiGather, reduceGather},
 		"mset":   {multiMset, reduceAllOK},
+		"msetnx": {multiMsetnx, reduceAllSet},
 	}
 	require.Len(t, splitReducers, len(want))
 	for name, w := range want {
@@ -33,7 +35,7 @@ func TestSplitReducersMatchMulti(t *testing.T) {
 		require.Equal(t, fn(w.multi), fn(cmd.Multi), name)
 		require.Equal(t, fn(w.reduce), fn(splitReducerOf(cmd)), name)
 	}
-	require.Nil(t, splitReducerOf(commands["msetnx"]))
+	require.Nil(t, splitReducerOf(commands["sunionstore"]))
 }
 
 func TestSplitCommandsAcrossShards(t *testing.T) {

@@ -59,3 +59,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	require.ErrorContains(t, run("127.0.0.1:1", 1, 0, time.Second), "at least 1")
 	require.ErrorContains(t, run("127.0.0.1:1", 1, 1, time.Second), "PING 127.0.0.1:1")
 }
+
+func TestRunRejectsUnknownTests(t *testing.T) {
+	require.ErrorContains(t, run("127.0.0.1:1", 1, 1, time.Second, "mset10-cross", "nosuch"), `no test named "nosuch"`)
+}
