@@ -37,7 +37,12 @@ type batchItem struct {
 	// direct: the executing shard writes the reply to fd (see enqueue).
 	direct bool
 	fd     int
+	from   client // for the slow log
 }
+
+// client names the connection a forwarded command came from, as SLOWLOG
+// shows it.
+type client struct{ addr, name string }
 
 // enqueue adds a command for another shard to this iteration's batch for it.
 func (s *Shard) enqueue(target *Shard, c *conn, cmd *Command, args [][]byte) {
@@ -69,7 +74,7 @@ func (s *Shard) enqueue(target *Shard, c *conn, cmd *Command, args [][]byte) {
 		b.direct++
 		slot.wake = &b.wake
 	}
-	b.items = append(b.items, batchItem{slot: slot, cmd: cmd, db: c.db, proto: c.w.Proto, a0: a0, a1: len(b.argv), direct: direct, fd: c.fd})
+	b.items = append(b.items, batchItem{slot: slot, cmd: cmd, db: c.db, proto: c.w.Proto, a0: a0, a1: len(b.argv), direct: direct, fd: c.fd, from: client{c.addr, c.name}})
 }
 
 func (s *Shard) newBatch() *batch {
@@ -184,9 +189,11 @@ func (s *Shard) execBatch(b *batch) {
 		it := &b.items[i]
 		b.out.Proto = it.proto
 		it.r0 = b.out.Len()
+		s.from = it.from
 		s.execute(it.cmd, it.db, b.argv[it.a0:it.a1], &b.out, nil, nil)
 		it.r1 = b.out.Len()
 	}
+	s.from = client{}
 	b.executed = true
 	s.afterLogged(mark, b.back)
 }

@@ -49,6 +49,7 @@ type Shard struct {
 
 	stats       shardStats
 	slowlog     slowlog
+	from        client // where the forwarded command being run came from
 	freeSlots   []*replySlot
 	freeBatches []*batch
 	afterCommit []func()

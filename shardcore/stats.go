@@ -155,6 +155,8 @@ func (l *slowlog) maybeAdd(s *Shard, args [][]byte, d time.Duration, c *conn) {
 	}
 	if c != nil {
 		e.addr, e.name = c.addr, c.name
+	} else {
+		e.addr, e.name = s.from.addr, s.from.name
 	}
 	max := int(cfg.SlowlogMaxLen)
 	if len(l.entries) < max {

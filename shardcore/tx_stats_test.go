@@ -105,6 +105,21 @@ func TestStatsCrossShardSlowlog(t *testing.T) {
 		`\*6\r\n:\d+\r\n:\d+\r\n:\d+\r\n\*7\r\n\$4\r\nMSET\r\n\$1\r\na\r\n\$1\r\n1\r\n\$1\r\nb\r\n\$1\r\n2\r\n\$1\r\nc\r\n\$1\r\n3\r\n\$\d+\r\n127\.0\.0\.1:\d+\r\n\$0\r\n\r\n$`, reply)
 }
 
+// A command run on another shard than its connection's is logged with
+// that client's address and name, as every other.
+func TestSlowlogForwardedClient(t *testing.T) {
+	srv := testServer(t, 2)
+	rc := testRaw(t, srv)
+	rc.do("CONFIG", "SET", "slowlog-log-slower-than", "0")
+	require.Equal(t, "+OK\r\n", rc.do("CLIENT", "SETNAME", "fwd"))
+	for _, k := range keysOnShards(srv, 2) {
+		rc.do("SLOWLOG", "RESET")
+		rc.do("GET", k)
+		require.Regexp(t, `^\*1\r\n\*6\r\n:\d+\r\n:\d+\r\n:\d+\r\n\*2\r\n\$3\r\nGET\r\n\$\d+\r\n`+k+`\r\n\$\d+\r\n127\.0\.0\.1:\d+\r\n\$3\r\nfwd\r\n$`,
+			rc.do("SLOWLOG", "GET", "1"), "key %s", k)
+	}
+}
+
 func TestCountErrorCodes(t *testing.T) {
 	var st shardStats
 	st.record(&Command{Name: "x"}, 0, []byte("-WRONGTYPE Operation against a key\r\n"))
