@@ -120,6 +120,19 @@ func TestSlowlogForwardedClient(t *testing.T) {
 	}
 }
 
+// A protocol error is an error reply like any other (Redis's
+// addReplyError): it shows in errorstats.
+func TestStatsProtocolError(t *testing.T) {
+	srv := testServer(t, 1)
+	bad := testRaw(t, srv)
+	_, err := bad.nc.Write([]byte("*1\r\n$x\r\n"))
+	require.NoError(t, err)
+	require.Equal(t, "-ERR Protocol error: invalid bulk length\r\n", bad.read())
+	rc := testRaw(t, srv)
+	require.Contains(t, rc.do("INFO", "errorstats"), "errorstat_ERR:count=1\r\n")
+	require.Contains(t, rc.do("INFO", "stats"), "total_error_replies:1\r\n")
+}
+
 func TestCountErrorCodes(t *testing.T) {
 	var st shardStats
 	st.record(&Command{Name: "x"}, 0, []byte("-WRONGTYPE Operation against a key\r\n"))
