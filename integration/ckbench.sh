@@ -8,7 +8,8 @@
 #      over RSS before; redis: the fork's copy-on-write, rdb_last_cow_size);
 #   3. restart time to the first PONG: keel after SHUTDOWN (checkpoint, empty
 #      log tail) and after kill -9 (checkpoint + log tail), redis after SAVE
-#      (RDB load).
+#      (RDB load); keel's DEBUG DIGEST before and after each restart must
+#      match (what was saved is exactly what was loaded).
 # `make bench-checkpoint` builds bin/ first; this script builds nothing.
 #
 # Environment:
@@ -100,15 +101,21 @@ printf 'redis: bgsave took %ss; used_memory %d MB, fork copy-on-write %d MB (+%.
   "$(info "$RPORT" rdb_last_bgsave_time_sec)" $((used / 1048576)) $((cow / 1048576)) "$(awk -v c="$cow" -v u="$used" 'BEGIN { print c * 100 / u }')"
 
 echo "== restart to the first PONG =="
+digest() { "$CLI" -p "$KPORT" DEBUG DIGEST; }
+same() { [[ $1 == "$(digest)" ]] && echo "same digest" || echo "DIGEST DIFFERS"; }
+d=$(digest)
 "$CLI" -p "$KPORT" SHUTDOWN >/dev/null 2>&1
 while [[ -e /proc/$KPID ]]; do sleep 0.05; done
 start_keel "$KDIR" "$KPORT"
-printf 'keel  after SHUTDOWN: %.2fs  (%s)\n' "$(wait_pong "$KPORT")" "$(grep -o 'DB loaded from checkpoint.*' "$KDIR.log" | tail -1)"
+t=$(wait_pong "$KPORT")
+printf 'keel  after SHUTDOWN: %.2fs  (%s; %s)\n' "$t" "$(grep -o 'DB loaded from checkpoint.*' "$KDIR.log" | tail -1)" "$(same "$d")"
 "$BENCH" -p "$KPORT" -t set -n 200000 -r "$KEYS" -d 16 -P 16 -q >/dev/null 2>&1
+d=$(digest)
 kill -9 "$KPID"
 while [[ -e /proc/$KPID ]]; do sleep 0.05; done
 start_keel "$KDIR" "$KPORT"
-printf 'keel  after kill -9 (200000 SETs in the log tail): %.2fs\n' "$(wait_pong "$KPORT")"
+t=$(wait_pong "$KPORT")
+printf 'keel  after kill -9 (200000 SETs in the log tail): %.2fs  (%s)\n' "$t" "$(same "$d")"
 "$CLI" -p "$RPORT" SAVE >/dev/null
 "$CLI" -p "$RPORT" SHUTDOWN NOSAVE >/dev/null 2>&1
 while [[ -e /proc/$RPID ]]; do sleep 0.05; done

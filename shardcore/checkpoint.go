@@ -17,18 +17,21 @@ import (
 //
 // The snapshot is a point-in-time image of the cut without stopping the
 // shard and without copying the dataset (the forkless scheme Dragonfly
-// uses): the loop scans its tables a little per iteration, saving every
-// key that still carries the snapshot's mark and clearing it; and before
-// any write changes or deletes a key that still carries it, the key's
-// value as of the cut is saved first (preWrite). Each key is saved once,
-// with its value at the cut, whichever comes first. Tables replaced after
-// the cut (FLUSHDB, SWAPDB) are kept by the snapshot until it has scanned
-// them, so their keys are saved too and as of the cut's database numbers.
+// uses): the loop scans its tables a little per iteration, in entry order
+// (store.ScanMarked: the tables keep their entries in place until the
+// snapshot ends), saving every key that still carries the snapshot's mark
+// and clearing it; and before any write changes or deletes a key that
+// still carries it, the key's value as of the cut is saved first
+// (preWrite). Each key is saved once, with its value at the cut,
+// whichever comes first. Tables replaced after the cut (FLUSHDB, SWAPDB)
+// are kept by the snapshot until it has scanned them, so their keys are
+// saved too and as of the cut's database numbers.
 //
-// Saved values go into batches that a writer goroutine applies to Pebble;
-// the shard never waits for it: when the writer has no room, the scan
-// pauses (writes still save their keys first, so memory grows only with
-// what clients write meanwhile).
+// Saved values go into batches that a writer goroutine, on a low-priority
+// thread, turns into the checkpoint's image (checkpoint.Image); the shard
+// never waits for it: when the writer has no room, the scan pauses
+// (writes still save their keys first, so memory grows only with what
+// clients write meanwhile).
 type shardCk struct {
 	on      bool       // checkpoints are kept (a store exists)
 	cur     store.Mark // the mark writes add now
@@ -43,7 +46,7 @@ type snapshot struct {
 	mark   store.Mark
 	tables []*store.Table // by database number at the cut
 	db     int            // the table being scanned
-	cursor uint64
+	cursor uint32
 	batch  *checkpoint.Batch
 	held   []*checkpoint.Batch // full batches the writer had no room for
 	buf    []byte
@@ -56,11 +59,11 @@ type snapshot struct {
 const (
 	// ckBatchSize is the size at which a batch goes to the writer.
 	ckBatchSize = 256 << 10
-	// ckStepBuckets bounds the buckets scanned per loop iteration: few
+	// ckStepEntries bounds the entries scanned per loop iteration: few
 	// while clients are being served, so a snapshot adds tens of
 	// microseconds to their latency, more when the loop is idle.
-	ckStepBuckets     = 512
-	ckStepBucketsBusy = 48
+	ckStepEntries     = 4096
+	ckStepEntriesBusy = 256
 )
 
 func (ck *shardCk) init(ndb int) {
@@ -135,6 +138,9 @@ func (s *Shard) preWriteKey(t *store.Table, key []byte) {
 func (s *Shard) ckCut(job *ckJob) cutPoint {
 	ck := &s.ck
 	sn := &snapshot{job: job, mark: ck.cur, tables: append([]*store.Table(nil), s.dbs...)}
+	for _, t := range sn.tables {
+		t.HoldIndices()
+	}
 	sn.batch = job.store.NewBatch()
 	lo, hi := s.srv.slotRange(s.id)
 	for db := range s.dbs {
@@ -185,6 +191,9 @@ func (sn *snapshot) save(db int, key []byte, e store.Entry) {
 	}
 }
 
+// saveScanned saves a key of the table being scanned.
+func (sn *snapshot) saveScanned(key []byte, e store.Entry) { sn.save(sn.db, key, e) }
+
 // ckStep advances the snapshot by one loop iteration's worth; busy says
 // the iteration served clients.
 func (s *Shard) ckStep(busy bool) {
@@ -195,18 +204,13 @@ func (s *Shard) ckStep(busy bool) {
 	if !sn.submitHeld() {
 		return
 	}
-	budget := ckStepBuckets
+	budget := ckStepEntries
 	if busy {
-		budget = ckStepBucketsBusy
+		budget = ckStepEntriesBusy
 	}
-	for n := 0; n < budget && sn.db < len(sn.tables) && len(sn.held) == 0; n++ {
-		t := sn.tables[sn.db]
-		sn.cursor = t.Scan(sn.cursor, func(key []byte, e store.Entry) {
-			if e.Marks&sn.mark != 0 {
-				sn.save(sn.db, key, e)
-				t.ClearMark(key, sn.mark)
-			}
-		})
+	// Slices of 64 entries, so that a full batch pauses the scan soon.
+	for n := 0; n < budget && sn.db < len(sn.tables) && len(sn.held) == 0; n += 64 {
+		sn.cursor = sn.tables[sn.db].ScanMarked(sn.cursor, 64, sn.mark, sn.saveScanned)
 		if sn.cursor == 0 {
 			sn.db++
 		}
@@ -224,6 +228,9 @@ func (s *Shard) ckStep(busy bool) {
 		}
 	}
 	sn.batch.Discard()
+	for _, t := range sn.tables {
+		t.ReleaseIndices()
+	}
 	s.ck.snap = nil
 	sn.job.shardDone(shardResult{keys: sn.keys, bytes: sn.bytes, cow: sn.cow, err: sn.err})
 }

@@ -19,6 +19,8 @@ func BenchmarkLoadCheckpoint(b *testing.B) {
 	st, err := checkpoint.Open(dir, "", nil)
 	require.NoError(b, err)
 	defer st.Close()
+	im := st.NewImage(1)
+	defer im.Close()
 	batch := st.NewBatch()
 	val := make([]byte, 16)
 	var buf []byte
@@ -28,12 +30,13 @@ func BenchmarkLoadCheckpoint(b *testing.B) {
 		require.NoError(b, err)
 		batch.Set(0, Slot(k), k, buf)
 		if batch.Size() > 4<<20 {
-			require.NoError(b, st.Apply(batch))
+			require.NoError(b, im.Add(batch))
 			batch = st.NewBatch()
 		}
 	}
-	require.NoError(b, st.Apply(batch))
-	_, err = st.Finish(checkpoint.Meta{ID: 1, Keys: []int64{keys}})
+	require.NoError(b, im.Add(batch))
+	require.NoError(b, im.Build())
+	_, err = st.Finish(im, checkpoint.Meta{ID: 1, Keys: []int64{keys}})
 	require.NoError(b, err)
 	cfg, err := config.Parse([]string{"--port", "0", "--bind", "127.0.0.1", "--shards", "2", "--dir", dir})
 	require.NoError(b, err)

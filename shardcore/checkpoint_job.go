@@ -214,8 +214,16 @@ func (srv *Server) runCheckpoint(job *ckJob) {
 // makes the result durable and named, and removes the log it covers.
 func (srv *Server) checkpointOnce(job *ckJob) (shardResult, error) {
 	var total shardResult
+	im := job.store.NewImage(job.id)
+	defer func() {
+		if err := im.Close(); err != nil {
+			srv.log.Warn("cannot remove a checkpoint's temporary files", "err", err)
+		}
+	}()
 	writerDone := make(chan error, 1)
 	go func() {
+		// The image is built here too, its sorting and sstable writing
+		// included: everything heavy stays on the low-priority thread.
 		backgroundThread()
 		var first error
 		for b := range job.queue {
@@ -223,7 +231,10 @@ func (srv *Server) checkpointOnce(job *ckJob) (shardResult, error) {
 				b.Discard()
 				continue
 			}
-			first = job.store.Apply(b)
+			first = im.Add(b)
+		}
+		if first == nil {
+			first = im.Build()
 		}
 		writerDone <- first
 	}()
@@ -264,7 +275,7 @@ func (srv *Server) checkpointOnce(job *ckJob) (shardResult, error) {
 			return total, fmt.Errorf("shard %d: %w", i, err)
 		}
 	}
-	name, err := job.store.Finish(checkpoint.Meta{ID: job.id, TimeMs: timeMs, LSNs: lsns, Keys: keys})
+	name, err := job.store.Finish(im, checkpoint.Meta{ID: job.id, TimeMs: timeMs, LSNs: lsns, Keys: keys})
 	if err != nil {
 		return total, err
 	}

@@ -1,10 +1,12 @@
 // Package checkpoint keeps keel's keyspace image in Pebble.
 //
-// The live database, <data>/pebble/, is written incrementally: each
-// checkpoint adds the keys written and removes the keys deleted since the
-// previous one. It is not what recovery reads. Once a checkpoint's writes
-// are in, Finish flushes them to sstables and cuts a retained copy (a
-// Pebble checkpoint: hard links, plus small copied files) into
+// The live database, <data>/pebble/ (pebble.new/ and back at each
+// rewrite), is written incrementally: each checkpoint adds the keys written
+// and removes the keys deleted since the previous one, as batches when they
+// are few, or by rewriting the whole database as sstables built in key
+// order when they are many (Image). It is not what recovery reads. Once a checkpoint's
+// writes are in, Finish flushes them to sstables and cuts a retained copy
+// (a Pebble checkpoint: hard links, plus small copied files) into
 // <data>/checkpoints/<id>/; the MANIFEST then names that copy. A copy never
 // changes, so it is what recovery loads, what an operator copies away as a
 // backup, and what the live database is rebuilt from at every start (Open):
@@ -18,7 +20,6 @@
 package checkpoint
 
 import (
-	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -73,9 +74,10 @@ func ParseCopyName(name string) (uint64, bool) {
 
 // Store is the live checkpoint database of a data directory.
 type Store struct {
-	dir string
-	db  *pebble.DB
-	log *slog.Logger
+	dir  string
+	live string // the live database's directory: PebbleDir, or freshDir after a rewrite
+	db   *pebble.DB
+	log  *slog.Logger
 }
 
 // Open rebuilds <dir>/pebble from the retained copy named copyName (relative
@@ -86,8 +88,10 @@ func Open(dir, copyName string, logger *slog.Logger) (*Store, error) {
 		logger = slog.Default()
 	}
 	live := filepath.Join(dir, PebbleDir)
-	if err := os.RemoveAll(live); err != nil {
-		return nil, fmt.Errorf("checkpoint: remove %s: %w", live, err)
+	for _, d := range []string{live, filepath.Join(dir, freshDir)} {
+		if err := os.RemoveAll(d); err != nil {
+			return nil, fmt.Errorf("checkpoint: remove %s: %w", d, err)
+		}
 	}
 	if err := removeUnfinished(dir, copyName); err != nil {
 		return nil, err
@@ -102,7 +106,7 @@ func Open(dir, copyName string, logger *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: open %s: %w", live, err)
 	}
-	return &Store{dir: dir, db: db, log: logger}, nil
+	return &Store{dir: dir, live: live, db: db, log: logger}, nil
 }
 
 // OpenCopy opens a retained copy read-only, for tools.
@@ -114,7 +118,7 @@ func OpenCopy(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: open %s: %w", path, err)
 	}
-	return &Store{dir: path, db: db, log: slog.Default()}, nil
+	return &Store{dir: path, live: path, db: db, log: slog.Default()}, nil
 }
 
 // IsCopy reports whether dir holds a Pebble database at its top (a retained
@@ -138,8 +142,8 @@ func options() *pebble.Options {
 		// reads only retained copies: a WAL would write everything twice
 		// for nothing.
 		DisableWAL: true,
-		// Compactions run as part of checkpoints (compactL0); L0 may
-		// grow meanwhile without stalling the writer.
+		// Large checkpoints rewrite the database instead (Image); L0
+		// may grow meanwhile without stalling the writer.
 		DisableAutomaticCompactions: true,
 		L0StopWritesThreshold:       math.MaxInt32,
 		// Small memtables and cache bound the memory a checkpoint adds
@@ -372,77 +376,70 @@ func (c *Cursor) Close() error {
 	return nil
 }
 
-// Batch is a set of changes, built on one goroutine and handed to a Writer.
-type Batch struct {
-	b   *pebble.Batch
-	key []byte
-}
+// Batch is a set of changes, built on one goroutine and handed to an
+// Image. Its records are kind | key length | value length (uvarints) |
+// key | value, keys already in database form.
+type Batch struct{ buf []byte }
 
 // NewBatch returns an empty batch.
-func (s *Store) NewBatch() *Batch { return &Batch{b: s.db.NewBatch()} }
+func (s *Store) NewBatch() *Batch { return batchPool.Get().(*Batch) }
 
 // Set stores val under (db, slot, key).
 func (b *Batch) Set(db, slot int, key, val []byte) {
-	b.key = AppendKey(b.key[:0], db, slot, key)
-	b.b.Set(b.key, val, nil)
-}
-
-// SetDeferred reserves room for a value of n bytes under (db, slot, key)
-// and returns it to be filled before the batch is handed over.
-func (b *Batch) SetDeferred(db, slot int, key []byte, n int) []byte {
-	op := b.b.SetDeferred(4+len(key), n)
-	AppendKey(op.Key[:0], db, slot, key)
-	op.Finish()
-	return op.Value
+	b.buf = append(b.buf, kindSet)
+	b.buf = binary.AppendUvarint(b.buf, uint64(4+len(key)))
+	b.buf = binary.AppendUvarint(b.buf, uint64(len(val)))
+	b.buf = append(AppendKey(b.buf, db, slot, key), val...)
 }
 
 // Delete removes (db, slot, key).
 func (b *Batch) Delete(db, slot int, key []byte) {
-	b.key = AppendKey(b.key[:0], db, slot, key)
-	b.b.Delete(b.key, nil)
+	b.buf = append(b.buf, kindDelete)
+	b.buf = binary.AppendUvarint(b.buf, uint64(4+len(key)))
+	b.buf = AppendKey(append(b.buf, 0), db, slot, key) // no value
 }
 
 // DeleteSlots removes every key of database db in slots lo..hi (inclusive).
 func (b *Batch) DeleteSlots(db, lo, hi int) {
-	b.b.DeleteRange(slotBound(db, lo), slotBound(db, hi+1), nil)
+	start, end := slotBound(db, lo), slotBound(db, hi+1) // 4 bytes each
+	b.buf = append(b.buf, kindDeleteRange, byte(len(start)), byte(len(end)))
+	b.buf = append(append(b.buf, start...), end...)
 }
 
 // Size is the batch's size in bytes.
-func (b *Batch) Size() int { return b.b.Len() }
+func (b *Batch) Size() int { return len(b.buf) }
 
 // Empty reports whether the batch holds no change.
-func (b *Batch) Empty() bool { return b.b.Empty() }
+func (b *Batch) Empty() bool { return len(b.buf) == 0 }
 
-// Discard releases a batch that will not be applied.
-func (b *Batch) Discard() { b.b.Close() }
-
-// Apply writes b into the database and releases it.
-func (s *Store) Apply(b *Batch) error {
-	err := b.b.Commit(pebble.NoSync)
-	b.b.Close()
-	if err != nil {
-		return fmt.Errorf("checkpoint: write batch: %w", err)
-	}
-	return nil
+// Discard releases a batch that will not be used any more.
+func (b *Batch) Discard() {
+	b.buf = b.buf[:0]
+	batchPool.Put(b)
 }
 
-// Finish records m, makes everything written durable and cuts the retained
-// copy of checkpoint m.ID; it returns the copy's name (relative to the data
-// directory). The copy is made under a temporary name and renamed once
-// complete, so a crash never leaves a half copy under a real name.
-func (s *Store) Finish(m Meta) (string, error) {
+// Finish records m, makes everything im wrote durable and cuts the
+// retained copy of checkpoint m.ID; it returns the copy's name (relative
+// to the data directory). The copy is made under a temporary name and
+// renamed once complete, so a crash never leaves a half copy under a real
+// name. A rewritten image's fresh database becomes the live one.
+func (s *Store) Finish(im *Image, m Meta) (string, error) {
+	if im.err != nil {
+		return "", im.err
+	}
+	db := s.db
+	if im.fresh != nil {
+		db = im.fresh
+	}
 	v, err := json.Marshal(m)
 	if err != nil {
 		return "", err
 	}
-	if err := s.db.Set(metaKey, v, pebble.NoSync); err != nil {
+	if err := db.Set(metaKey, v, pebble.NoSync); err != nil {
 		return "", fmt.Errorf("checkpoint: write meta: %w", err)
 	}
-	if err := s.db.Flush(); err != nil {
+	if err := db.Flush(); err != nil {
 		return "", fmt.Errorf("checkpoint: flush: %w", err)
-	}
-	if err := s.compactL0(); err != nil {
-		return "", err
 	}
 	name := CopyName(m.ID)
 	final := filepath.Join(s.dir, filepath.FromSlash(name))
@@ -450,7 +447,7 @@ func (s *Store) Finish(m Meta) (string, error) {
 	if err := os.RemoveAll(tmp); err != nil {
 		return "", fmt.Errorf("checkpoint: %w", err)
 	}
-	if err := s.db.Checkpoint(tmp); err != nil {
+	if err := db.Checkpoint(tmp); err != nil {
 		os.RemoveAll(tmp)
 		return "", fmt.Errorf("checkpoint: copy to %s: %w", tmp, err)
 	}
@@ -461,26 +458,15 @@ func (s *Store) Finish(m Meta) (string, error) {
 	if err := syncDir(filepath.Dir(final)); err != nil {
 		return "", fmt.Errorf("checkpoint: %w", err)
 	}
+	if im.fresh != nil {
+		old, oldPath := s.db, s.live
+		s.db, s.live, im.fresh = im.fresh, im.freshPath, nil
+		if err := errors.Join(old.Close(), os.RemoveAll(oldPath)); err != nil {
+			s.log.Warn("cannot remove the previous checkpoint database", "dir", oldPath, "err", err)
+		}
+	}
 	return name, nil
 }
-
-// compactL0 compacts the database once its flushed checkpoints pile up in
-// L0. Pebble compacts nothing by itself here (see options): a copy cut
-// with a compaction due would make every start from it wait for that
-// compaction inside pebble.Open; done now, it is part of a checkpoint,
-// which runs in the background.
-func (s *Store) compactL0() error {
-	if s.db.Metrics().Levels[0].TablesCount < l0Compact {
-		return nil
-	}
-	if err := s.db.Compact(context.Background(), []byte{0}, []byte{0xFF, 0xFF, 0xFF}, false); err != nil {
-		return fmt.Errorf("checkpoint: compact: %w", err)
-	}
-	return nil
-}
-
-// l0Compact is the L0 table count at which a checkpoint compacts.
-const l0Compact = 4
 
 // Prune removes the retained copies other than the newest keep ones and
 // the one named current.

@@ -138,6 +138,7 @@ type Table struct {
 	ht        [2][]uint32
 	rehashIdx int // -1 when not rehashing
 	pause     int // >0 while Scan or ExpireSample runs callbacks: no rehashing, resizing or moving
+	held      int // >0 while a snapshot walks entry indices (HoldIndices): no moving
 	n         int
 
 	ents    [][]entry // index i lives at ents[i>>entShift][i&(entPageLen-1)]; 0 is never used
@@ -664,9 +665,9 @@ func (t *Table) unlinkFree(i uint32) {
 // highest entry indices, moving a live top entry into any free slot below
 // (relinking its chain and TTL index position), and drops emptied pages.
 // It does not run while indices are held across callbacks (Scan,
-// ExpireSample) or walked by a defrag cycle.
+// ExpireSample) or walked by a defrag cycle or a snapshot.
 func (t *Table) compactTick(steps int) {
-	if t.pause > 0 || t.defragging {
+	if t.pause > 0 || t.defragging || t.held > 0 {
 		return
 	}
 	free := int(t.nents) - 1 - t.n
