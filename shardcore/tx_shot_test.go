@@ -38,22 +38,34 @@ func TestSplitReducersMatchMulti(t *testing.T) {
 	require.Nil(t, splitReducerOf(commands["sunionstore"]))
 }
 
+// requireOneTx checks that recs, what one write logged, are the parts of
+// one transaction, logged as cmds (in any order), and that every end record
+// closes it with parts participants.
+func requireOneTx(t *testing.T, recs, ends []loggedEffect, parts int, cmds ...string) {
+	t.Helper()
+	require.Len(t, recs, len(cmds))
+	require.NotZero(t, recs[0].txid)
+	got := make([]string, len(recs))
+	for i, r := range recs {
+		require.Equal(t, recs[0].txid, r.txid)
+		got[i] = r.cmd
+	}
+	require.ElementsMatch(t, cmds, got)
+	require.Len(t, ends, parts)
+	for _, e := range ends {
+		require.Equal(t, recs[0].txid, e.txid)
+		require.Equal(t, parts, e.parts)
+	}
+}
+
 func TestSplitCommandsAcrossShards(t *testing.T) {
 	srv, log := testServerWithLog(t, 2)
 	require.NotEqual(t, srv.shardOf([]byte("{a}")), srv.shardOf([]byte("{b}")))
 	rc := testRaw(t, srv)
 	require.Equal(t, "+OK\r\n", rc.do("MSET", "{a}1", "x", "{b}2", "y", "{a}3", "z"))
-	recs, ends := log.take(), log.takeEnds()
-	require.Len(t, recs, 2)
-	require.NotZero(t, recs[0].txid)
-	require.Equal(t, recs[0].txid, recs[1].txid)
+	recs := log.take()
+	requireOneTx(t, recs, log.takeEnds(), 2, "MSET {a}1 x {a}3 z", "MSET {b}2 y")
 	require.NotEqual(t, recs[0].shard, recs[1].shard)
-	require.ElementsMatch(t, []string{"MSET {a}1 x {a}3 z", "MSET {b}2 y"}, []string{recs[0].cmd, recs[1].cmd})
-	require.Len(t, ends, 2)
-	for _, e := range ends {
-		require.Equal(t, recs[0].txid, e.txid)
-		require.Equal(t, 2, e.parts)
-	}
 
 	require.Equal(t, "*4\r\n$1\r\nx\r\n$1\r\ny\r\n$-1\r\n$1\r\nz\r\n", rc.do("MGET", "{a}1", "{b}2", "{b}none", "{a}3"))
 	require.Equal(t, ":3\r\n", rc.do("EXISTS", "{a}1", "{b}2", "{b}none", "{a}1"))

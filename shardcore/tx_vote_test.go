@@ -18,16 +18,7 @@ func TestMsetnxAcrossShardsShot(t *testing.T) {
 	rc := testRaw(t, srv)
 
 	require.Equal(t, ":1\r\n", rc.do("MSETNX", "{a}1", "x", "{b}2", "y", "{a}3", "z"))
-	recs, ends := log.take(), log.takeEnds()
-	require.Len(t, recs, 2)
-	require.NotZero(t, recs[0].txid)
-	require.Equal(t, recs[0].txid, recs[1].txid)
-	require.ElementsMatch(t, []string{"MSET {a}1 x {a}3 z", "MSET {b}2 y"}, []string{recs[0].cmd, recs[1].cmd})
-	require.Len(t, ends, 2)
-	for _, e := range ends {
-		require.Equal(t, recs[0].txid, e.txid)
-		require.Equal(t, 2, e.parts)
-	}
+	requireOneTx(t, log.take(), log.takeEnds(), 2, "MSET {a}1 x {a}3 z", "MSET {b}2 y")
 
 	// One key present on one shard: nothing is set on any, and each part
 	// logs only its (empty) end.
