@@ -58,16 +58,17 @@ func (s *Shard) enqueue(target *Shard, c *conn, cmd *Command, args [][]byte) {
 		b.arena = append(b.arena, a...)
 		b.argv = append(b.argv, b.arena[off:len(b.arena):len(b.arena)])
 	}
-	// A connection that awaits nothing else and has nothing unsent gets
-	// its reply straight from the executing shard: the round trip back
-	// here (a wake-up of this loop) is then off the client's path, the
-	// common case of a client waiting on each reply. Nothing else may
-	// write to the socket meanwhile: later replies queue behind the
-	// slot, flushConn holds, and closeConn keeps the descriptor open.
-	// Subscribers and monitors are left out: their output arrives
+	// A connection that awaits nothing else, has nothing unsent and sent
+	// nothing more gets its reply straight from the executing shard: the
+	// round trip back here (a wake-up of this loop) is then off the
+	// client's path, the common case of a client waiting on each reply.
+	// (A pipeline's replies go out together from here, in one write.)
+	// Nothing else may write to the socket meanwhile: later replies queue
+	// behind the slot, flushConn holds, and closeConn keeps the descriptor
+	// open. Subscribers and monitors are left out: their output arrives
 	// unasked.
-	direct := len(c.pending) == 0 && len(c.wbuf) == 0 && c.noReply == 0 &&
-		c.sub == nil && !c.flags.monitor && !c.quitting
+	direct := len(c.pending) == 0 && len(c.wbuf) == 0 && c.rpos == c.rend &&
+		c.noReply == 0 && c.sub == nil && !c.flags.monitor && !c.quitting
 	slot := s.newSlot(c)
 	if direct {
 		c.direct++
