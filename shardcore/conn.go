@@ -153,7 +153,7 @@ func (s *Shard) serve(c *conn) {
 					s.srv.log.Debug("protocol error from client", "addr", c.addr, "err", pe.Msg)
 					c.w.Reset()
 					c.w.Error(pe.Msg)
-					s.stats.countError([]byte(pe.Msg))
+					s.stats.reject(nil, pe.Msg) // no command: an error reply only
 					s.reply(c)
 				}
 				c.quitting = true
