@@ -12,6 +12,7 @@ import (
 // target, however many commands it holds.
 type batch struct {
 	origin   *Shard
+	runner   *Shard // the shard that executed it
 	executed bool
 	items    []batchItem
 	arena    []byte
@@ -70,6 +71,7 @@ func (s *Shard) enqueue(target *Shard, c *conn, cmd *Command, args [][]byte) {
 	direct := len(c.pending) == 0 && len(c.wbuf) == 0 && c.rpos == c.rend &&
 		c.noReply == 0 && c.sub == nil && !c.flags.monitor && !c.quitting
 	slot := s.newSlot(c)
+	slot.fwd = true
 	if direct {
 		c.direct++
 		b.direct++
@@ -106,7 +108,8 @@ func (b *batch) sendBack() {
 				continue
 			}
 			n := writeSome(it.fd, out[it.r0:it.r1])
-			b.origin.srv.stats.netOutput.Add(int64(n))
+			b.runner.net.out.Add(int64(n))
+			b.runner.net.writes.Add(1)
 			if it.r0 += n; it.r0 < it.r1 {
 				urgent = true // the origin sends the rest
 			}
@@ -196,6 +199,7 @@ func (s *Shard) execBatch(b *batch) {
 	}
 	s.from = client{}
 	b.executed = true
+	b.runner = s
 	s.afterLogged(mark, b.back)
 }
 

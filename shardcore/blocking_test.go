@@ -399,9 +399,9 @@ func TestBlockingKilledAndWrongType(t *testing.T) {
 	assert.Equal(t, "*2\r\n$4\r\n{b}k\r\n$1\r\nv\r\n", w.read())
 }
 
-// infoField returns one field of INFO clients.
-func infoField(rc *rawConn, name string) string {
-	for _, line := range strings.Split(rc.do("INFO", "clients"), "\r\n") {
+// infoField returns one field of an INFO section.
+func infoField(rc *rawConn, section, name string) string {
+	for _, line := range strings.Split(rc.do("INFO", section), "\r\n") {
 		if v, ok := strings.CutPrefix(line, name+":"); ok {
 			return v
 		}
@@ -441,13 +441,13 @@ func TestClientUnblockAndInfo(t *testing.T) {
 		id := strings.Trim(rc.do("CLIENT", "ID"), ":\r\n")
 		rc.send(tc.block...)
 		waitArmed(t, srv, "{a}k", 1)
-		assert.Equal(t, "1", infoField(admin, "blocked_clients"))
+		assert.Equal(t, "1", infoField(admin, "clients", "blocked_clients"))
 		assert.Contains(t, admin.do("CLIENT", "LIST", "ID", id), " flags=b ")
 		timeouts := "0"
 		if tc.block[len(tc.block)-1] != "0" || tc.block[0] == "XREAD" {
 			timeouts = "1"
 		}
-		assert.Equal(t, timeouts, infoField(admin, "clients_in_timeout_table"), "%q", tc.block)
+		assert.Equal(t, timeouts, infoField(admin, "clients", "clients_in_timeout_table"), "%q", tc.block)
 		args := []string{"CLIENT", "UNBLOCK", id}
 		if tc.reason != "" {
 			args = append(args, tc.reason)
@@ -457,8 +457,8 @@ func TestClientUnblockAndInfo(t *testing.T) {
 		assert.Equal(t, ":0\r\n", admin.do(args...))
 		waitArmed(t, srv, "{a}k", 0)
 		waitArmed(t, srv, "{b}k", 0)
-		assert.Equal(t, "0", infoField(admin, "blocked_clients"))
-		assert.Equal(t, "0", infoField(admin, "clients_in_timeout_table"))
+		assert.Equal(t, "0", infoField(admin, "clients", "blocked_clients"))
+		assert.Equal(t, "0", infoField(admin, "clients", "clients_in_timeout_table"))
 		// The connection goes on.
 		assert.Equal(t, "+PONG\r\n", rc.do("PING"))
 	}

@@ -227,13 +227,12 @@ func cmdConfigRewrite(c *Ctx) {
 func cmdConfigResetStat(m *Multi) {
 	m.Each(func(c *Ctx) any {
 		c.S.stats = shardStats{}
+		c.S.net.reset()
 		return nil
 	})
 	st := &m.srv.stats
 	st.totalConns.Store(0)
 	st.rejectedConns.Store(0)
-	st.netInput.Store(0)
-	st.netOutput.Store(0)
 	e := m.srv.ext()
 	e.metrics.reset()
 	e.peakMem.Store(0)

@@ -79,6 +79,9 @@ type replySlot struct {
 	// wake is set for a reply another shard writes directly: raising it
 	// tells that shard to wake this one when it is done (see sendBack).
 	wake *atomic.Bool
+	// fwd: the reply of a command forwarded in a batch, back within an
+	// iteration or two; output queued before it waits for it (flushConn).
+	fwd bool
 }
 
 // queueBehind notes that output is about to wait behind the connection's
@@ -239,7 +242,8 @@ func (s *Shard) fill(c *conn) bool {
 		s.tick()
 		c.rbuf = c.rbuf[:cap(c.rbuf)]
 		c.rend += n
-		s.srv.stats.netInput.Add(int64(n))
+		s.net.in.Add(int64(n))
+		s.net.reads.Add(1)
 		// A short read drained the socket: data arriving later raises a
 		// new edge-triggered event (epoll(7)), so the read that would only
 		// say EAGAIN is skipped. A pending hang-up raises no new event, so
@@ -339,7 +343,7 @@ func (s *Shard) complete(slot *replySlot, b []byte) {
 		if !p.drop {
 			c.wbuf = append(c.wbuf, p.buf...)
 		}
-		p.buf, p.done, p.c, p.wake = p.buf[:0], false, nil, nil
+		p.buf, p.done, p.c, p.wake, p.fwd = p.buf[:0], false, nil, nil, false
 		s.freeSlots = append(s.freeSlots, p)
 	}
 	if i > 0 {
@@ -351,16 +355,28 @@ func (s *Shard) complete(slot *replySlot, b []byte) {
 	}
 }
 
+// holdOutput bounds the output flushConn keeps back while a forwarded
+// reply is due.
+const holdOutput = 64 << 10
+
 func (s *Shard) flushConn(c *conn) {
 	if c.direct > 0 {
 		// Another shard may be writing to the socket: complete resumes.
 		c.queueBehind()
 		return
 	}
+	if len(c.pending) > 0 && c.pending[0].fwd && len(c.wbuf) < holdOutput {
+		// A pipeline's replies are about to be complete: one write for
+		// all of them, as Redis makes, rather than one now and one when
+		// the forwarded replies are back. complete marks the connection
+		// dirty again.
+		return
+	}
 	for len(c.wbuf) > 0 {
 		n, err := sysWrite(c.fd, c.wbuf)
 		if n > 0 {
-			s.srv.stats.netOutput.Add(int64(n))
+			s.net.out.Add(int64(n))
+			s.net.writes.Add(1)
 			c.wbuf = c.wbuf[:copy(c.wbuf, c.wbuf[n:])]
 			continue
 		}

@@ -134,3 +134,39 @@ func TestConnCommandLookupCache(t *testing.T) {
 	require.Equal(t, "$1\r\nv\r\n", rc.do("GET", "get"))
 	require.Equal(t, ":1\r\n", rc.do("STRLEN", "get"))
 }
+
+// A pipeline's replies leave in one write even when part of it ran on
+// another shard: replies ready before a forwarded one wait for it rather
+// than going out on their own (flushConn). total_writes_processed counts
+// the writes.
+func TestConnPipelineOneWrite(t *testing.T) {
+	srv := testServer(t, 2)
+	rc := testRaw(t, srv)
+	keys := keysOnShards(srv, 2)
+	writes := func() int {
+		n, err := strconv.Atoi(infoField(rc, "stats", "total_writes_processed"))
+		require.NoError(t, err)
+		return n
+	}
+	before := writes()
+	const rounds = 40
+	for round := range rounds {
+		// Either order: in one of them the first command runs where the
+		// connection is and the second is forwarded.
+		a, b := keys[round%2], keys[1-round%2]
+		var req []byte
+		for _, k := range []string{a, b, a, b} {
+			req = resp.AppendCommandString(req, "INCR", k)
+		}
+		_, err := rc.nc.Write(req)
+		require.NoError(t, err)
+		v1, v2 := ":"+strconv.Itoa(2*round+1)+"\r\n", ":"+strconv.Itoa(2*round+2)+"\r\n"
+		require.NoError(t, rc.nc.SetReadDeadline(time.Now().Add(10*time.Second)))
+		got := make([]byte, len(v1+v1+v2+v2))
+		_, err = io.ReadFull(rc.r, got)
+		require.NoError(t, err)
+		require.Equal(t, v1+v1+v2+v2, string(got))
+	}
+	// One write per round, plus the reply to the first INFO.
+	require.Equal(t, rounds+1, writes()-before)
+}

@@ -366,8 +366,9 @@ func (e *serverExt) infoSection(name string, shards []shardInfo) infoFields {
 		f.add("total_connections_received", st.totalConns.Load())
 		f.add("total_commands_processed", calls)
 		f.add("instantaneous_ops_per_sec", ops)
-		f.add("total_net_input_bytes", st.netInput.Load())
-		f.add("total_net_output_bytes", st.netOutput.Load())
+		netIn, netOut, reads, writes := srv.netTotals()
+		f.add("total_net_input_bytes", netIn)
+		f.add("total_net_output_bytes", netOut)
 		f.add("total_net_repl_input_bytes", 0)
 		f.add("total_net_repl_output_bytes", 0)
 		f.add("instantaneous_input_kbps", float64(in)/1024)
@@ -408,6 +409,8 @@ func (e *serverExt) infoSection(name string, shards []shardInfo) infoFields {
 		f.add("unexpected_error_replies", 0)
 		f.add("total_error_replies", errs)
 		f.add("dump_payload_sanitizations", 0)
+		f.add("total_reads_processed", reads)
+		f.add("total_writes_processed", writes)
 		f.add("io_threaded_reads_processed", 0)
 		f.add("io_threaded_writes_processed", 0)
 	case "replication":
@@ -768,8 +771,8 @@ func (e *serverExt) sample() {
 		for _, n := range counts {
 			ops += n.(int64)
 		}
-		st := &e.srv.stats
-		e.metrics.track(time.Now(), ops, st.netInput.Load(), st.netOutput.Load())
+		in, out, _, _ := e.srv.netTotals()
+		e.metrics.track(time.Now(), ops, in, out)
 		e.notePeak(heapInUse())
 	}
 }

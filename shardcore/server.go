@@ -62,7 +62,6 @@ type Server struct {
 
 type serverStats struct {
 	totalConns, rejectedConns atomic.Int64
-	netInput, netOutput       atomic.Int64
 }
 
 // Options are the parts of start-up that are not configuration.

@@ -48,6 +48,7 @@ type Shard struct {
 	scratch    resp.Writer
 
 	stats       shardStats
+	net         *netStats
 	slowlog     slowlog
 	from        client // where the forwarded command being run came from
 	freeSlots   []*replySlot
@@ -94,7 +95,7 @@ func newShard(srv *Server, id int) (*Shard, error) {
 		return nil, err
 	}
 	p.rawBlock = runtime.GOMAXPROCS(0) > srv.n
-	s := &Shard{id: id, srv: srv, p: p, conns: make(map[int]*conn)}
+	s := &Shard{id: id, srv: srv, p: p, conns: make(map[int]*conn), net: new(netStats)}
 	s.dbs = make([]*store.Table, srv.config().Databases)
 	for i := range s.dbs {
 		s.dbs[i] = store.NewTable()
