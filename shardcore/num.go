@@ -13,8 +13,30 @@ func ParseInt(b []byte) (int64, bool) {
 	if !isCanonicalInt(b) {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(string(b), 10, 64)
-	return n, err == nil
+	// Canonical: an optional '-' and at most 20 digits. Accumulate the
+	// magnitude in a uint64, catching overflow (INCR parses on every call).
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var u uint64
+	for _, c := range b {
+		d := uint64(c - '0')
+		if u > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		u = u*10 + d
+	}
+	if neg {
+		if u > 1<<63 {
+			return 0, false
+		}
+		return int64(-u), true
+	}
+	if u > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(u), true
 }
 
 // ParseFloat parses b as Redis's getDoubleFromObject does: C strtod must

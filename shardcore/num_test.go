@@ -2,6 +2,7 @@ package shardcore
 
 import (
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -115,5 +116,20 @@ func TestBlockTimeoutArg(t *testing.T) {
 	for in, want := range errs {
 		_, errMsg := blockTimeoutArg([]byte(in))
 		assert.Equal(t, want, errMsg, in)
+	}
+}
+
+// ParseInt takes what strconv takes, in canonical form only, and rejects
+// every overflow, at both ends of int64 and past uint64.
+func TestParseIntAsString2ll(t *testing.T) {
+	for _, s := range []string{"0", "-0", "1", "-1", "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
+		"18446744073709551615", "18446744073709551616", "99999999999999999999", "-99999999999999999999", "12345678901234567890", "007", "+1", " 1", "1 ", "", "-", "1a", "10"} {
+		want, err := strconv.ParseInt(s, 10, 64)
+		ok := err == nil && isCanonicalInt([]byte(s))
+		got, gotOK := ParseInt([]byte(s))
+		require.Equal(t, ok, gotOK, s)
+		if ok {
+			require.Equal(t, want, got, s)
+		}
 	}
 }

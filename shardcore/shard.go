@@ -44,6 +44,8 @@ type Shard struct {
 	dirtyConns []*conn
 	again      []*conn // connections with input left after their budget
 	now        int64   // unix ms: see tick
+	wallAt     int64   // monotonic ns when wallOff was taken
+	wallOff    int64   // wall clock minus monotonic clock, ns
 	ctx        Ctx
 	scratch    resp.Writer
 
@@ -258,7 +260,21 @@ func (s *Shard) onEvent(ev unix.EpollEvent) {
 // socket, messages from other shards), so that it never runs behind the
 // moment a command was sent, even when an iteration takes long: SET PX
 // computes the same expiry as Redis would.
-func (s *Shard) tick() { s.now = time.Now().UnixMilli() }
+//
+// It costs one monotonic clock read: the wall clock is read only every
+// wallRefresh, to learn its offset from the monotonic one (time.Now reads
+// both clocks each time, and tick runs once per request at -P 1). A step of
+// the wall clock is seen within wallRefresh.
+func (s *Shard) tick() {
+	mono := nanotime()
+	if mono-s.wallAt >= wallRefresh {
+		s.wallAt = mono
+		s.wallOff = time.Now().UnixNano() - mono
+	}
+	s.now = (s.wallOff + mono) / 1e6
+}
+
+const wallRefresh = int64(100 * time.Millisecond)
 
 func (s *Shard) drainInbox() {
 	for {
