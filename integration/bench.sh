@@ -5,7 +5,7 @@
 # `make bench` builds bin/ first; this script builds nothing.
 #
 # Environment:
-#   BENCH_N          requests per throughput test (default 1000000)
+#   BENCH_N          requests per throughput test (default 300000)
 #   BENCH_CROSS_N    MSETs or transactions per cross-shard test (default 200000)
 #   BENCH_MEM_N      SETs for the memory test (default 3000000, over 1M keys)
 #   BENCH_ELEM_N     small hashes, sets and zsets of 10 elements each for
@@ -16,6 +16,8 @@
 #                    by default every SET/GET/INCR hits one key, as the plain
 #                    redis-benchmark command does. ZADD needs random members:
 #                    it always runs with -r (K, or 100000)
+#   BENCH_ROUNDS     rounds of the throughput tests; each row is the median
+#                    (default 3)
 #   BENCH_TIMEOUT    seconds one redis-benchmark run may take (default 900)
 #   KEEL_BIN, CROSSBENCH_BIN, REDIS_SERVER, REDIS_BENCHMARK, REDIS_CLI
 #                    override the binaries
@@ -24,11 +26,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-N=${BENCH_N:-1000000}
+N=${BENCH_N:-300000}
 CROSS_N=${BENCH_CROSS_N:-200000}
 MEM_N=${BENCH_MEM_N:-3000000}
 ELEM_N=${BENCH_ELEM_N:-1000000}
 TIMEOUT=${BENCH_TIMEOUT:-900}
+ROUNDS=${BENCH_ROUNDS:-3}
 KEEL=${KEEL_BIN:-bin/keel-server}
 CROSSBENCH=${CROSSBENCH_BIN:-bin/crossbench}
 REDIS=${REDIS_SERVER:-$(command -v redis-server || echo /usr/bin/redis-server)}
@@ -130,22 +133,6 @@ stop() {
   PIDS=("${keep[@]}")
 }
 
-# run_bench PORT PIPELINE OUT: redis-benchmark CSV rows "TEST,rps" into OUT,
-# the -t tests and then each custom command.
-run_bench() {
-  local port=$1 pipeline=$2 out=$3 random=() cmd
-  [[ -n ${BENCH_RANDOM:-} ]] && random=(-r "$BENCH_RANDOM")
-  : >"$out"
-  bench_rows "$port" "$pipeline" "$out" "-t $TESTS" -t "$TESTS" "${random[@]}"
-  for cmd in "${CUSTOM[@]}"; do
-    # Split on spaces; set -f keeps XADD's "*" from matching file names.
-    set -f
-    # shellcheck disable=SC2086
-    bench_rows "$port" "$pipeline" "$out" "$cmd" -r "${BENCH_RANDOM:-100000}" $cmd
-    set +f
-  done
-}
-
 # bench_rows PORT PIPELINE OUT LABEL ARGS...: one redis-benchmark run, its
 # rows appended to OUT. The LPUSH that only fills the list for LRANGE is
 # dropped, so that each name appears once.
@@ -160,29 +147,63 @@ bench_rows() {
   fi
 }
 
-rps_of() { awk -F, -v t="$1" '$1 == t { print $2 }' "$2" 2>/dev/null; }
+# rps_of TEST FILE: the median of TEST's rates in FILE (one per round).
+rps_of() {
+  awk -F, -v t="$1" '$1 == t { print $2 }' "$2" 2>/dev/null | sort -g |
+    awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
 
 ratio() {
   awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'
 }
 
-# throughput PERSIST: one table, keel and redis each on a fresh server.
+# throughput PERSIST: one table. Both servers run side by side, and each
+# test runs on keel and then on redis (the other way round every other
+# round) before the next test starts, so that the machine's drift over the
+# minutes of a run falls on both alike; a row is the median of the rounds.
 throughput() {
-  local persist=$1 label
+  local persist=$1 label kport rport pl round t cmd name first
   label="no persistence"
   [[ $persist != no ]] && label="appendonly yes, appendfsync $persist"
   echo
-  echo "== Throughput: redis-benchmark -t $TESTS -c $CLIENTS -n $N${BENCH_RANDOM:+ -r $BENCH_RANDOM} ($label)"
+  echo "== Throughput: redis-benchmark -t $TESTS -c $CLIENTS -n $N${BENCH_RANDOM:+ -r $BENCH_RANDOM} ($label), median of $ROUNDS round(s)"
   echo "   and, -r ${BENCH_RANDOM:-100000}: $(printf '%s; ' "${CUSTOM[@]}")"
-  for name in keel redis; do
-    if start "$name" "$persist"; then
-      for pl in 1 16; do
-        log "bench: $name -P $pl ..."
-        run_bench "$SERVER_PORT" "$pl" "$WORK/$name-$persist-P$pl.csv"
+  start keel "$persist" || return
+  kport=$SERVER_PORT
+  local kpid=$SERVER_PID
+  if ! start redis "$persist"; then
+    stop "$kpid"
+    return
+  fi
+  rport=$SERVER_PORT
+  local rpid=$SERVER_PID
+  local random=()
+  [[ -n ${BENCH_RANDOM:-} ]] && random=(-r "$BENCH_RANDOM")
+  for pl in 1 16; do
+    : >"$WORK/keel-$persist-P$pl.csv"
+    : >"$WORK/redis-$persist-P$pl.csv"
+    for round in $(seq "$ROUNDS"); do
+      log "bench: -P $pl, round $round of $ROUNDS ..."
+      first=(keel redis)
+      ((round % 2 == 0)) && first=(redis keel)
+      for t in ${TESTS//,/ }; do
+        for name in "${first[@]}"; do
+          bench_rows "$(port_of "$name" "$kport" "$rport")" "$pl" "$WORK/$name-$persist-P$pl.csv" "-t $t" -t "$t" "${random[@]}"
+        done
       done
-      stop "$SERVER_PID"
-    fi
+      for cmd in "${CUSTOM[@]}"; do
+        for name in "${first[@]}"; do
+          # Split on spaces; set -f keeps XADD's "*" from matching file names.
+          set -f
+          # shellcheck disable=SC2086
+          bench_rows "$(port_of "$name" "$kport" "$rport")" "$pl" "$WORK/$name-$persist-P$pl.csv" "$cmd" -r "${BENCH_RANDOM:-100000}" $cmd
+          set +f
+        done
+      done
+    done
   done
+  stop "$kpid"
+  stop "$rpid"
   printf '%-10s %8s %14s %14s %12s\n' test pipeline "keel ops/s" "redis ops/s" keel/redis
   for pl in 1 16; do
     for t in "${ROWS[@]}"; do
@@ -193,6 +214,8 @@ throughput() {
     done
   done
 }
+
+port_of() { [[ $1 == keel ]] && echo "$2" || echo "$3"; }
 
 # cross_shard: crossbench on keel and on redis-server (no persistence). An
 # op is one MSET (MSETNX) of 10 keys, or one MULTI + 5 commands + EXEC (with
