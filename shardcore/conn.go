@@ -33,6 +33,7 @@ type conn struct {
 	// pending holds reply slots for commands still running elsewhere; later
 	// replies wait behind them so that replies leave in request order.
 	pending []*replySlot
+	pendBuf []*replySlot // the array pending lives in (see pushPending)
 
 	readable bool // the socket may hold unread bytes (edge-triggered epoll)
 	hup      bool // epoll reported a hang-up or error: read until EOF or EAGAIN
@@ -315,8 +316,23 @@ func (s *Shard) newSlot(c *conn) *replySlot {
 	if c.noReply == 2 {
 		c.noReply = 0
 	}
-	c.pending = append(c.pending, slot)
+	c.pushPending(slot)
 	return slot
+}
+
+// pushPending appends to the pending queue. complete advances the queue's
+// start instead of shifting it, so a queue that reaches the end of its array
+// moves back to the front of the array it had, rather than allocate anew.
+func (c *conn) pushPending(slot *replySlot) {
+	if len(c.pending) == cap(c.pending) && len(c.pending) < cap(c.pendBuf)/2 {
+		n := copy(c.pendBuf[:cap(c.pendBuf)], c.pending)
+		clear(c.pendBuf[n:cap(c.pendBuf)])
+		c.pending = c.pendBuf[:n]
+	}
+	c.pending = append(c.pending, slot)
+	if cap(c.pending) > cap(c.pendBuf) {
+		c.pendBuf = c.pending[:0]
+	}
 }
 
 // complete fills a slot and releases every finished reply at the head of
@@ -420,6 +436,6 @@ func (s *Shard) closeConn(c *conn) {
 	delete(s.conns, c.fd)
 	s.srv.clients.Add(-1)
 	s.srv.unregisterClient(c)
-	c.pending = nil
+	c.pending, c.pendBuf = nil, nil
 	c.rbuf = nil
 }

@@ -170,3 +170,37 @@ func TestConnPipelineOneWrite(t *testing.T) {
 	// One write per round, plus the reply to the first INFO.
 	require.Equal(t, rounds+1, writes()-before)
 }
+
+// The pending queue advances its start as replies complete; pushing onto
+// it in a steady state (a pipeline waiting on forwarded replies) moves it
+// back to the front of its array instead of allocating, in order.
+func TestPendingQueueReusesArray(t *testing.T) {
+	c := &conn{}
+	slots := make([]*replySlot, 64)
+	for i := range slots {
+		slots[i] = &replySlot{}
+	}
+	next := 0
+	push := func() {
+		c.pushPending(slots[next%len(slots)])
+		next++
+	}
+	for range 16 {
+		push()
+	}
+	first := next - len(c.pending)
+	allocs := testing.AllocsPerRun(1000, func() {
+		// Three replies done, three more commands forwarded.
+		clear(c.pending[:3])
+		c.pending = c.pending[3:]
+		first += 3
+		for range 3 {
+			push()
+		}
+	})
+	require.Zero(t, allocs)
+	require.Len(t, c.pending, 16)
+	for i, p := range c.pending {
+		require.Same(t, slots[(first+i)%len(slots)], p)
+	}
+}

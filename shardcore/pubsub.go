@@ -360,7 +360,7 @@ func (ps *pubsub) push(s *Shard, cn *conn, frame []byte) {
 		cn.queueBehind()
 		slot.c, slot.drop, slot.done = cn, false, true
 		slot.buf = append(slot.buf[:0], frame...)
-		cn.pending = append(cn.pending, slot)
+		cn.pushPending(slot)
 	}
 	ps.checkLimit(s, cn)
 }
