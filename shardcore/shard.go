@@ -112,7 +112,15 @@ func (s *Shard) post(m message) {
 	s.inMu.Lock()
 	s.inbox = append(s.inbox, m)
 	s.inMu.Unlock()
-	if s.sleeping.Load() {
+	s.wakeIfSleeping()
+}
+
+// wakeIfSleeping wakes the loop if it sleeps or is about to. Only the first
+// poster after the loop said so writes to its eventfd: the loop clears the
+// flag itself once it is up, and further wake-ups meanwhile would only be
+// more system calls.
+func (s *Shard) wakeIfSleeping() {
+	if s.sleeping.Load() && s.sleeping.CompareAndSwap(true, false) {
 		s.p.wake()
 	}
 }
@@ -125,8 +133,8 @@ func (s *Shard) postBack(m message, urgent bool, wake *atomic.Bool) {
 	s.inMu.Lock()
 	s.inbox = append(s.inbox, m)
 	s.inMu.Unlock()
-	if (urgent || wake.Load()) && s.sleeping.Load() {
-		s.p.wake()
+	if urgent || wake.Load() {
+		s.wakeIfSleeping()
 	}
 }
 
@@ -135,9 +143,7 @@ func (s *Shard) postMany(ms []message) {
 	s.inMu.Lock()
 	s.inbox = append(s.inbox, ms...)
 	s.inMu.Unlock()
-	if s.sleeping.Load() {
-		s.p.wake()
-	}
+	s.wakeIfSleeping()
 }
 
 func (s *Shard) run(ready chan<- struct{}) {
