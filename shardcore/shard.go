@@ -235,8 +235,7 @@ func (s *Shard) pollTimeout() int {
 func (s *Shard) onEvent(ev unix.EpollEvent) {
 	fd := int(ev.Fd)
 	if fd == s.p.wakefd {
-		s.p.drainWake()
-		return
+		return // the loop drains the inbox after the events
 	}
 	for _, l := range s.listeners {
 		if l == fd {
