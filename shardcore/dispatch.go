@@ -166,10 +166,15 @@ func (srv *Server) shardOf(key []byte) *Shard {
 func (s *Shard) execute(cmd *Command, dbi int, args [][]byte, w *resp.Writer, c *conn, t *tx) {
 	ctx := s.pushCtx()
 	*ctx = Ctx{S: s, DB: s.dbs[dbi], DBi: dbi, Args: args, W: w, Now: s.now, Conn: c, tx: t, effects: ctx.effects[:0]}
-	start := nanotime()
+	start := s.clockAt
+	s.clockAt = 0
+	if start == 0 {
+		start = nanotime()
+	}
 	before := w.Len()
 	cmd.Fn(ctx)
-	dur := time.Duration(nanotime() - start)
+	s.lastEnd = nanotime()
+	dur := time.Duration(s.lastEnd - start)
 	if ctx.dirty > 0 && cmd.Flags&FlagWrite != 0 && len(ctx.effects) == 0 {
 		ctx.effects = append(ctx.effects, args)
 	}

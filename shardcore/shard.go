@@ -46,8 +46,11 @@ type Shard struct {
 	now        int64   // unix ms: see tick
 	wallAt     int64   // monotonic ns when wallOff was taken
 	wallOff    int64   // wall clock minus monotonic clock, ns
-	ctx        Ctx
-	scratch    resp.Writer
+	// clockAt, if set, is a clock read execute may take as its start
+	// (execBatch); lastEnd is when the last command execute ran ended.
+	clockAt, lastEnd int64
+	ctx              Ctx
+	scratch          resp.Writer
 
 	stats       shardStats
 	net         *netStats
