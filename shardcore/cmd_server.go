@@ -71,6 +71,8 @@ type serverExt struct {
 
 	infoMu    sync.Mutex
 	infoExtra []infoExtra
+
+	latency latencyMonitor
 }
 
 var serverExts sync.Map // *Server -> *serverExt

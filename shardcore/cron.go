@@ -44,6 +44,7 @@ func (s *Shard) cron() {
 }
 
 func (s *Shard) activeExpire(budget time.Duration) {
+	defer s.srv.latencySince("expire-cycle", time.Now())
 	deadline := time.Now().Add(budget)
 	for dbi, db := range s.dbs {
 		for db.ExpiresLen() > 0 {

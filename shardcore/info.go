@@ -56,6 +56,7 @@ var infoSections = []infoSectionDef{
 	{"modules", "Modules", true},
 	{"commandstats", "Commandstats", false},
 	{"errorstats", "Errorstats", true},
+	{"latencystats", "Latencystats", false},
 	{"cluster", "Cluster", true},
 	{"keyspace", "Keyspace", true},
 }
@@ -102,6 +103,7 @@ type shardInfo struct {
 	utime, stime  time.Duration
 	blocked       int64 // clients parked in a blocking command
 	inTimeout     int64 // those of them with a timeout
+	lat           map[*Command]*latencyHist
 }
 
 func collectShardInfo(s *Shard) shardInfo {
@@ -157,7 +159,14 @@ func cmdInfo(m *Multi) {
 	e := m.srv.ext()
 	e.startSampler()
 	var shards []shardInfo
-	for _, v := range m.Each(func(c *Ctx) any { return collectShardInfo(c.S) }) {
+	lat := sel.wants("latencystats", false)
+	for _, v := range m.Each(func(c *Ctx) any {
+		si := collectShardInfo(c.S)
+		if lat {
+			si.lat = c.S.stats.latencyCopy()
+		}
+		return si
+	}) {
 		shards = append(shards, v.(shardInfo))
 	}
 	m.W.Verbatim("txt", e.renderInfo(sel, shards))
@@ -482,6 +491,8 @@ func (e *serverExt) infoSection(name string, shards []shardInfo) infoFields {
 		for _, code := range codes[:min(len(codes), errCodesMax)] {
 			f.add("errorstat_"+code, "count="+itoa(total[code]))
 		}
+	case "latencystats":
+		f = latencyInfo(cfg.LatencyTracking, cfg.LatencyTrackingInfoPercentiles, shards)
 	case "cluster":
 		f.add("cluster_enabled", 0)
 	case "keyspace":

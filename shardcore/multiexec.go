@@ -332,7 +332,7 @@ func (s *Shard) startExec(c *conn) {
 // execFailed answers an EXEC that runs nothing with msg.
 func (s *Shard) execFailed(c *conn, msg string) {
 	c.w.Error(msg)
-	s.stats.record(execCmd, 0, []byte("-"+msg))
+	s.recordCall(execCmd, nil, 0, []byte("-"+msg), c)
 	s.reply(c)
 }
 

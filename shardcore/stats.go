@@ -44,6 +44,9 @@ func (n *netStats) reset() {
 
 type cmdStat struct {
 	calls, usec, rejected, failed int64
+	// hist is the command's latency histogram (nil until tracked); only
+	// its shard's loop may read it: INFO and LATENCY take copies.
+	hist *latencyHist
 }
 
 // errCodesMax caps the error codes tracked, as Redis's ERROR_STATS_NUMBER:
@@ -64,7 +67,7 @@ func (st *shardStats) stat(cmd *Command) *cmdStat {
 
 // record counts a call of cmd that ran for d and gave reply: an error
 // reply makes it a failed call.
-func (st *shardStats) record(cmd *Command, d time.Duration, reply []byte) {
+func (st *shardStats) record(cmd *Command, d time.Duration, reply []byte) *cmdStat {
 	cs := st.stat(cmd)
 	cs.calls++
 	cs.usec += d.Microseconds()
@@ -72,6 +75,7 @@ func (st *shardStats) record(cmd *Command, d time.Duration, reply []byte) {
 		cs.failed++
 		st.countError(reply[1:min(len(reply), errCodeScan)])
 	}
+	return cs
 }
 
 // reject counts a call refused before it ran (arity, NOAUTH, MISCONF, no
@@ -115,10 +119,21 @@ func (srv *Server) rejectedCommand(args [][]byte) *Command {
 	return cmd.Sub[lower(args[1])]
 }
 
-// recordCall records a call as execute records its own, for calls run
-// away from one shard's loop (multi-shard commands, EXEC).
+// recordCall records a call wherever it ran (on this shard, or on a
+// coordinator for multi-shard commands and EXEC): INFO's counters, the
+// latency histogram and monitor, and the slow log.
 func (s *Shard) recordCall(cmd *Command, args [][]byte, d time.Duration, reply []byte, c *conn) {
-	s.stats.record(cmd, d, reply)
+	cfg := s.srv.config()
+	cs := s.stats.record(cmd, d, reply)
+	if cfg.LatencyTracking {
+		if cs.hist == nil {
+			cs.hist = new(latencyHist)
+		}
+		cs.hist.add(d)
+	}
+	if th := cfg.LatencyMonitorThreshold; th > 0 && d.Milliseconds() >= th {
+		s.srv.latencySample(commandEvent(cmd), d.Milliseconds())
+	}
 	if cmd.Flags&FlagSkipSlowlog == 0 {
 		s.slowlog.maybeAdd(s, args, d, c)
 	}

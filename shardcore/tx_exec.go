@@ -121,7 +121,7 @@ func (s *Shard) execHere(c *conn, ms *multiState, write bool) {
 			s.unsynced = append(s.unsynced, c)
 		}
 	}
-	s.stats.record(execCmd, time.Duration(nanotime()-start), out.Bytes())
+	s.recordCall(execCmd, nil, time.Duration(nanotime()-start), out.Bytes(), c)
 	s.complete(slot, out.Bytes())
 }
 
@@ -167,7 +167,7 @@ func (s *Shard) execShot(c *conn, ms *multiState, targets, shards []*Shard, writ
 				}
 			}
 		}
-		s.stats.record(execCmd, o.runTime(), w.Bytes())
+		s.recordCall(execCmd, nil, o.runTime(), w.Bytes(), c)
 		s.resume(c, slot, w.Bytes())
 	}
 	s.startShot(o)
