@@ -19,12 +19,18 @@ func init() {
 		&Command{Name: "kill", Arity: -3, Flags: FlagAdmin | f, Group: "connection", Since: "2.4.0", Summary: "Terminates open connections.", Fn: cmdClientKill},
 		&Command{Name: "reply", Arity: 3, Flags: f, Group: "connection", Since: "3.2.0", Summary: "Instructs the server whether to reply to commands.", Fn: cmdClientReply},
 		&Command{Name: "unblock", Arity: -3, Flags: FlagAdmin | f, Group: "connection", Since: "5.0.0", Summary: "Unblocks a client blocked by a blocking command from a different connection.", Fn: cmdClientUnblock},
+		&Command{Name: "pause", Arity: -3, Flags: FlagAdmin | f, Group: "connection", Since: "2.9.50", Summary: "Stop processing commands from clients for some time", Fn: cmdClientPause},
+		&Command{Name: "unpause", Arity: 2, Flags: FlagAdmin | f, Group: "connection", Since: "6.2.0", Summary: "Resume processing of clients that were paused", Fn: cmdClientUnpause},
+		&Command{Name: "getredir", Arity: 2, Flags: f, Group: "connection", Since: "6.0.0", Summary: "Get tracking notifications redirection client ID if any", Fn: cmdClientGetRedir},
+		&Command{Name: "trackinginfo", Arity: 2, Flags: f, Group: "connection", Since: "6.2.0", Summary: "Return information about server assisted client side caching for the current connection", Fn: cmdClientTrackingInfo},
 		&Command{Name: "no-evict", Arity: 3, Flags: FlagAdmin | f, Group: "connection", Since: "7.0.0", Summary: "Sets the client eviction mode of the connection.", Fn: cmdClientNoEvict},
 		&Command{Name: "help", Arity: 2, Flags: FlagLoading | FlagStale | FlagConn, Group: "connection", Since: "5.0.0", Summary: "Returns helpful text about the different subcommands.", Fn: helpFn("CLIENT", clientHelp)},
 	)})
 }
 
 var clientHelp = []string{
+	"GETREDIR",
+	"    Return the client ID we are redirecting to when tracking is enabled.",
 	"GETNAME",
 	"    Return the name of the current connection.",
 	"ID",
@@ -49,12 +55,18 @@ var clientHelp = []string{
 	"    Return information about client connections. Options:",
 	"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
 	"      Return clients of specified type.",
+	"UNPAUSE",
+	"    Stop the current client pause, resuming traffic.",
+	"PAUSE <timeout> [WRITE|ALL]",
+	"    Suspend all, or just write, clients for <timeout> milliseconds.",
 	"REPLY (ON|OFF|SKIP)",
 	"    Control the replies sent to the current connection.",
 	"SETNAME <name>",
 	"    Assign the name <name> to the current connection.",
 	"UNBLOCK <clientid> [TIMEOUT|ERROR]",
 	"    Unblock the specified blocked client.",
+	"TRACKINGINFO",
+	"    Report tracking status for the current connection.",
 	"NO-EVICT (ON|OFF)",
 	"    Protect current client connection from eviction.",
 }
@@ -178,6 +190,22 @@ func cmdClientReply(c *Ctx) {
 	default:
 		c.Error(errSyntax)
 	}
+}
+
+// cmdClientGetRedir: keel has no client-side caching, so no connection
+// redirects tracking notifications.
+func cmdClientGetRedir(c *Ctx) { c.W.Int(-1) }
+
+// cmdClientTrackingInfo: tracking is off for every connection.
+func cmdClientTrackingInfo(c *Ctx) {
+	c.W.Map(3)
+	c.W.BulkString("flags")
+	c.W.Set(1)
+	c.W.BulkString("off")
+	c.W.BulkString("redirect")
+	c.W.Int(-1)
+	c.W.BulkString("prefixes")
+	c.W.Array(0)
 }
 
 func cmdClientNoEvict(c *Ctx) {
@@ -325,7 +353,7 @@ func clientLine(b []byte, c *conn, now, argv int64) []byte {
 	if c.sub.subscribed() {
 		flags += "P"
 	}
-	if c.block != nil && c.block.state != waitTrying {
+	if (c.block != nil && c.block.state != waitTrying) || c.shard.pauseHolds(c) {
 		flags += "b"
 	}
 	if c.quitting {
@@ -539,7 +567,7 @@ func cmdClientUnblock(c *Ctx) {
 		found, _ := srv.gather(func(s *Shard) any {
 			for _, cn := range s.conns {
 				if cn.id == id {
-					return s.unblockConn(cn, withError)
+					return s.unblockClient(cn, withError)
 				}
 			}
 			return false

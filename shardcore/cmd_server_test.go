@@ -571,7 +571,7 @@ func TestClientConnectionCommands(t *testing.T) {
 	for _, tc := range cases {
 		assert.Equal(t, tc.want, c.do(tc.args...), "%q", tc.args)
 	}
-	assert.True(t, strings.HasPrefix(c.do("CLIENT", "HELP"), "*35\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"))
+	assert.True(t, strings.HasPrefix(c.do("CLIENT", "HELP"), "*43\r\n+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"))
 
 	info := bulkBody(t, c.do("CLIENT", "INFO"))
 	format := regexp.MustCompile(`^id=(\d+) addr=127\.0\.0\.1:\d+ laddr=127\.0\.0\.1:(\d+) fd=\d+ name= age=\d+ idle=0 flags=e db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=\d+ qbuf-free=\d+ argv-mem=\d+ multi-mem=0 rbs=\d+ rbp=\d+ obl=\d+ oll=\d+ omem=\d+ tot-mem=\d+ events=rw? cmd=\S+ user=default redir=-1 resp=2\n$`)
@@ -727,7 +727,7 @@ func TestCommandCommand(t *testing.T) {
 	for _, tc := range cases {
 		assert.Equal(t, tc.want, rc.do(tc.args...), "%q", tc.args)
 	}
-	assert.True(t, strings.HasPrefix(rc.do("COMMAND", "HELP"), "*19\r\n+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"))
+	assert.True(t, strings.HasPrefix(rc.do("COMMAND", "HELP"), "*21\r\n+COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"))
 
 	// Clients parse the whole table.
 	cl := testClient(t, srv)

@@ -26,6 +26,7 @@ func init() {
 	commandSubs = subcommands(
 		&Command{Name: "count", Arity: 2, Flags: f, Categories: cat, Group: "server", Since: "2.8.13", Summary: "Returns a count of commands.", Fn: cmdCommandCount},
 		&Command{Name: "docs", Arity: -2, Flags: f, Categories: cat, Group: "server", Since: "7.0.0", Summary: "Returns documentary information about one, multiple or all commands.", Fn: cmdCommandDocs},
+		&Command{Name: "getkeysandflags", Arity: -4, Flags: f, Categories: cat, Group: "server", Since: "7.0.0", Summary: "Extract keys and access flags given a full Redis command", Fn: cmdCommandGetKeysAndFlags},
 		&Command{Name: "getkeys", Arity: -4, Flags: f, Categories: cat, Group: "server", Since: "2.8.13", Summary: "Extracts the key names from an arbitrary command.", Fn: cmdCommandGetKeys},
 		&Command{Name: "help", Arity: 2, Flags: f, Categories: cat, Group: "server", Since: "5.0.0", Summary: "Returns helpful text about the different subcommands.", Fn: helpFn("COMMAND", commandHelp)},
 		&Command{Name: "info", Arity: -2, Flags: f, Categories: cat, Group: "server", Since: "2.8.13", Summary: "Returns information about one, multiple or all commands.", Fn: cmdCommandInfo},
@@ -52,6 +53,8 @@ var commandHelp = []string{
 	"    commands are returned.",
 	"GETKEYS <full-command>",
 	"    Return the keys from a full Redis command.",
+	"GETKEYSANDFLAGS <full-command>",
+	"    Return the keys and the access flags from a full Redis command.",
 }
 
 func cmdCommand(c *Ctx) {
@@ -408,22 +411,8 @@ func cmdCommandList(c *Ctx) {
 
 // cmdCommandGetKeys: COMMAND GETKEYS <command> [arg ...].
 func cmdCommandGetKeys(c *Ctx) {
-	args := c.Args[2:]
-	cmd := lookupCommand(args[0])
-	if cmd != nil && len(args) > 1 {
-		if subs := subcommandsOf(cmd); subs != nil {
-			cmd = subs[lower(args[1])]
-		}
-	}
-	switch {
-	case cmd == nil:
-		c.Error("ERR Invalid command specified")
-		return
-	case cmd.FirstKey <= 0 && cmd.Keys == nil:
-		c.Error("ERR The command has no key arguments")
-		return
-	case (cmd.Arity > 0 && cmd.Arity != len(args)) || len(args) < -cmd.Arity:
-		c.Error("ERR Invalid number of arguments specified for command")
+	cmd, args := getKeysTarget(c)
+	if cmd == nil {
 		return
 	}
 	pos := cmd.keyPositions(args, nil)
@@ -938,4 +927,29 @@ var commandMeta = map[string]cmdMeta{
 	"zscore":                        {cats: "sortedset", specs: `<{flags <+RO +access> begin_search {type index spec {index :1}} find_keys {type range spec {lastkey :0 keystep :1 limit :0}}}>`, docs: `{complexity "O(1)" arguments [{name key type key key_spec_index :0} {name member type string}]}`},
 	"zunion":                        {cats: "sortedset", specs: `<{flags <+RO +access> begin_search {type index spec {index :1}} find_keys {type keynum spec {keynumidx :0 firstkey :1 keystep :1}}}>`, docs: `{complexity "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set." arguments [{name numkeys type integer} {name key type key key_spec_index :0 flags <+multiple>} {name weight type integer token WEIGHTS flags <+optional +multiple>} {name aggregate type oneof token AGGREGATE flags <+optional> arguments [{name sum type pure-token token SUM} {name min type pure-token token MIN} {name max type pure-token token MAX}]} {name withscores type pure-token token WITHSCORES flags <+optional>}]}`},
 	"zunionstore":                   {cats: "sortedset", specs: `<{flags <+OW +update> begin_search {type index spec {index :1}} find_keys {type range spec {lastkey :0 keystep :1 limit :0}}} {flags <+RO +access> begin_search {type index spec {index :2}} find_keys {type keynum spec {keynumidx :0 firstkey :1 keystep :1}}}>`, docs: `{complexity "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set." arguments [{name destination type key key_spec_index :0} {name numkeys type integer} {name key type key key_spec_index :1 flags <+multiple>} {name weight type integer token WEIGHTS flags <+optional +multiple>} {name aggregate type oneof token AGGREGATE flags <+optional> arguments [{name sum type pure-token token SUM} {name min type pure-token token MIN} {name max type pure-token token MAX}]}]}`},
+}
+
+// getKeysTarget finds the command COMMAND GETKEYS and GETKEYSANDFLAGS are
+// asked about, and checks it as Redis does; nil when it has replied an
+// error.
+func getKeysTarget(c *Ctx) (*Command, [][]byte) {
+	args := c.Args[2:]
+	cmd := lookupCommand(args[0])
+	if cmd != nil && len(args) > 1 {
+		if subs := subcommandsOf(cmd); subs != nil {
+			cmd = subs[lower(args[1])]
+		}
+	}
+	switch {
+	case cmd == nil:
+		c.Error("ERR Invalid command specified")
+		return nil, nil
+	case cmd.FirstKey <= 0 && cmd.Keys == nil:
+		c.Error("ERR The command has no key arguments")
+		return nil, nil
+	case (cmd.Arity > 0 && cmd.Arity != len(args)) || len(args) < -cmd.Arity:
+		c.Error("ERR Invalid number of arguments specified for command")
+		return nil, nil
+	}
+	return cmd, args
 }

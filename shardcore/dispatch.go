@@ -24,6 +24,9 @@ func (s *Shard) dispatch(c *conn, args [][]byte) {
 		return
 	}
 	c.lastCmd = cmd
+	if s.pauseHold(c, cmd, args) {
+		return
+	}
 	if c.inMulti(cmd) {
 		s.queueMulti(c, cmd, args)
 		return
