@@ -107,6 +107,19 @@ func (s *Shard) pauseHolds(c *conn) bool {
 	return false
 }
 
+// pausedClients counts this shard's clients that CLIENT PAUSE holds (one
+// held command each): Redis counts them in blocked_clients.
+func (s *Shard) pausedClients() int {
+	if pausing.Load() == 0 {
+		return 0
+	}
+	v, ok := allPauses.Load(s.srv)
+	if !ok {
+		return 0
+	}
+	return len(v.(*pauseState).held[s.id])
+}
+
 // pausesOnWrite reports whether CLIENT PAUSE WRITE holds the command.
 func pausesOnWrite(c *conn, cmd *Command) bool {
 	if cmd.Flags&FlagWrite != 0 || mayReplicate[cmd.Name] {

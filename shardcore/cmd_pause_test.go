@@ -66,6 +66,7 @@ func TestClientPauseWriteHoldsWritesOnly(t *testing.T) {
 	// A held client is listed as blocked, as Redis lists it, but it is not
 	// blocked in a command: CLIENT UNBLOCK leaves it.
 	assert.Contains(t, reader.do("CLIENT", "LIST", "ID", w1ID), " flags=b ")
+	assert.Equal(t, "2", infoField(reader, "clients", "blocked_clients"))
 	assert.Equal(t, ":0\r\n", reader.do("CLIENT", "UNBLOCK", w1ID))
 	assert.Equal(t, 2, heldCommands(t, srv))
 
@@ -76,6 +77,7 @@ func TestClientPauseWriteHoldsWritesOnly(t *testing.T) {
 	assert.Equal(t, "+OK\r\n", w2.read())
 	assert.Equal(t, "$1\r\n2\r\n", reader.do("GET", "b"))
 	assert.Equal(t, 0, heldCommands(t, srv))
+	assert.Equal(t, "0", infoField(reader, "clients", "blocked_clients"))
 }
 
 // idOf returns the client id of rc's connection.
