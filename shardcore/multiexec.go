@@ -368,7 +368,12 @@ func (s *Shard) execQueued(t *tx, c *conn, q queuedCmd, dbi *int, proto int, cal
 			if target == nil {
 				target = s
 			}
-			return m.Run(target, args)
+			from := client{c.addr, c.name}
+			return m.t.do(target, func(x *Shard) any {
+				x.from = from // the slow log names the client
+				defer func() { x.from = client{} }()
+				return append([]byte(nil), x.runArgs(m.DBi, proto, args, m.t)...)
+			}).([]byte)
 		}
 	}
 	var dur time.Duration

@@ -133,6 +133,7 @@ func (s *Shard) execShot(c *conn, ms *multiState, targets, shards []*Shard, writ
 	slot := s.newSlot(c)
 	c.paused = true
 	id, dbi, proto := c.id, c.db, c.w.Proto
+	from := client{c.addr, c.name}
 	cmds := ms.cmds
 	ranges := make([][2]int, len(cmds)) // each reply within its part's output
 	o := newShot(shards, write, proto)
@@ -142,6 +143,8 @@ func (s *Shard) execShot(c *conn, ms *multiState, targets, shards []*Shard, writ
 			o.parts[i].check = func(x *Shard) bool { return !x.watchChanged(id) }
 		}
 		o.parts[i].run = func(x *Shard, t *tx, w *resp.Writer) {
+			x.from = from // the slow log names the client
+			defer func() { x.from = client{} }()
 			for k, q := range cmds {
 				if targets[k] == x {
 					r0 := w.Len()

@@ -149,3 +149,36 @@ func TestCountErrorCodes(t *testing.T) {
 	require.Contains(t, st.errs, "C124")
 	require.NotContains(t, st.errs, "C125", "codes past the cap are not tracked")
 }
+
+// The slow log names the client of each command EXEC ran, on whichever
+// shard it ran, as Redis logs the commands of a transaction.
+func TestSlowlogExecClient(t *testing.T) {
+	srv := testServer(t, 3)
+	rc := testRaw(t, srv)
+	rc.do("CONFIG", "SET", "slowlog-log-slower-than", "0")
+	require.Equal(t, "+OK\r\n", rc.do("CLIENT", "SETNAME", "txc"))
+	keys := keysOnShards(srv, 3)
+	for _, watch := range []bool{false, true} {
+		if watch {
+			rc.do("WATCH", keys[0])
+		}
+		rc.do("SLOWLOG", "RESET")
+		require.Equal(t, "+OK\r\n", rc.do("MULTI"))
+		for _, k := range keys {
+			require.Equal(t, "+QUEUED\r\n", rc.do("SET", k, "v"))
+		}
+		require.Equal(t, "*3\r\n+OK\r\n+OK\r\n+OK\r\n", rc.do("EXEC"))
+		log := rc.do("SLOWLOG", "GET", "10")
+		for _, k := range keys {
+			require.Regexp(t, `\*3\r\n\$3\r\nSET\r\n\$\d+\r\n`+k+`\r\n\$1\r\nv\r\n\$\d+\r\n127\.0\.0\.1:\d+\r\n\$3\r\ntxc\r\n`, log, "key %s, watch %v", k, watch)
+		}
+	}
+	// A command over several shards sends the transaction through a
+	// coordinator, which runs the single-shard ones as hops.
+	rc.do("SLOWLOG", "RESET")
+	require.Equal(t, "+OK\r\n", rc.do("MULTI"))
+	require.Equal(t, "+QUEUED\r\n", rc.do("GET", keys[0]))
+	require.Equal(t, "+QUEUED\r\n", rc.do("MSET", keys[1], "w", keys[2], "w"))
+	require.Equal(t, "*2\r\n$1\r\nv\r\n+OK\r\n", rc.do("EXEC"))
+	require.Regexp(t, `\*2\r\n\$3\r\nGET\r\n\$\d+\r\n`+keys[0]+`\r\n\$\d+\r\n127\.0\.0\.1:\d+\r\n\$3\r\ntxc\r\n`, rc.do("SLOWLOG", "GET", "10"))
+}
