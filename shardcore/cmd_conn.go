@@ -39,8 +39,8 @@ func cmdQuit(c *Ctx) {
 }
 
 func cmdSelect(c *Ctx) {
-	n, err := strconv.ParseInt(string(c.Args[1]), 10, 64)
-	if err != nil || !isCanonicalInt(c.Args[1]) {
+	n, ok := ParseInt(c.Args[1])
+	if !ok {
 		c.Error(errNotInt)
 		return
 	}
@@ -181,31 +181,4 @@ func validClientName(b []byte) string {
 		}
 	}
 	return ""
-}
-
-// isCanonicalInt reports whether b is how Redis's string2ll would accept an
-// integer: no leading '+', no leading zeros, no spaces.
-func isCanonicalInt(b []byte) bool {
-	if len(b) == 0 || len(b) > 20 {
-		return false
-	}
-	i := 0
-	if b[0] == '-' {
-		i = 1
-		if len(b) == 1 {
-			return false
-		}
-	}
-	if b[i] == '0' && len(b) > i+1 {
-		return false
-	}
-	if b[i] == '0' && i == 1 {
-		return false
-	}
-	for ; i < len(b); i++ {
-		if b[i] < '0' || b[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

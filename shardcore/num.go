@@ -8,19 +8,27 @@ import (
 )
 
 // ParseInt parses b as Redis's string2ll does: optional '-', digits, no
-// leading zeros or '+', no spaces, within int64.
+// leading zeros or '+', no spaces, within int64. One pass: INCR parses on
+// every call.
 func ParseInt(b []byte) (int64, bool) {
-	if !isCanonicalInt(b) {
+	if len(b) == 0 || len(b) > 20 {
 		return 0, false
 	}
-	// Canonical: an optional '-' and at most 20 digits. Accumulate the
-	// magnitude in a uint64, catching overflow (INCR parses on every call).
+	if len(b) == 1 && b[0] == '0' {
+		return 0, true
+	}
 	neg := b[0] == '-'
 	if neg {
 		b = b[1:]
 	}
+	if len(b) == 0 || b[0] < '1' || b[0] > '9' {
+		return 0, false
+	}
 	var u uint64
 	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
 		d := uint64(c - '0')
 		if u > (math.MaxUint64-d)/10 {
 			return 0, false

@@ -133,3 +133,31 @@ func TestParseIntAsString2ll(t *testing.T) {
 		}
 	}
 }
+
+// isCanonicalInt, the reference of TestParseIntAsString2ll, reports whether
+// b is how Redis's string2ll would accept an integer: no leading '+', no
+// leading zeros, no spaces.
+func isCanonicalInt(b []byte) bool {
+	if len(b) == 0 || len(b) > 20 {
+		return false
+	}
+	i := 0
+	if b[0] == '-' {
+		i = 1
+		if len(b) == 1 {
+			return false
+		}
+	}
+	if b[i] == '0' && len(b) > i+1 {
+		return false
+	}
+	if b[i] == '0' && i == 1 {
+		return false
+	}
+	for ; i < len(b); i++ {
+		if b[i] < '0' || b[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
