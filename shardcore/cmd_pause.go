@@ -45,17 +45,10 @@ type heldCmd struct {
 
 // pausing counts the servers with a pause in force, so that dispatch pays
 // one atomic load when none is.
-var (
-	pausing   atomic.Int32
-	allPauses sync.Map // *Server -> *pauseState
-)
+var pausing atomic.Int32
 
-func (srv *Server) pauses() *pauseState {
-	if ps, ok := allPauses.Load(srv); ok {
-		return ps.(*pauseState)
-	}
-	ps, _ := allPauses.LoadOrStore(srv, &pauseState{srv: srv, held: make([][]heldCmd, len(srv.shards))})
-	return ps.(*pauseState)
+func newPauseState(srv *Server) *pauseState {
+	return &pauseState{srv: srv, held: make([][]heldCmd, len(srv.shards))}
 }
 
 // mayReplicate are the commands without the write flag that Redis 7.0
@@ -72,11 +65,7 @@ func (s *Shard) pauseHold(c *conn, cmd *Command, args [][]byte) bool {
 }
 
 func (s *Shard) pauseHoldSlow(c *conn, cmd *Command, args [][]byte) bool {
-	v, ok := allPauses.Load(s.srv)
-	if !ok {
-		return false
-	}
-	ps := v.(*pauseState)
+	ps := s.srv.ext().pause
 	switch ps.mode.Load() {
 	case pauseOff:
 		return false
@@ -95,11 +84,7 @@ func (s *Shard) pauseHolds(c *conn) bool {
 	if !c.paused || pausing.Load() == 0 {
 		return false
 	}
-	v, ok := allPauses.Load(s.srv)
-	if !ok {
-		return false
-	}
-	for _, h := range v.(*pauseState).held[s.id] {
+	for _, h := range s.srv.ext().pause.held[s.id] {
 		if h.c == c {
 			return true
 		}
@@ -113,11 +98,7 @@ func (s *Shard) pausedClients() int {
 	if pausing.Load() == 0 {
 		return 0
 	}
-	v, ok := allPauses.Load(s.srv)
-	if !ok {
-		return 0
-	}
-	return len(v.(*pauseState).held[s.id])
+	return len(s.srv.ext().pause.held[s.id])
 }
 
 // pausesOnWrite reports whether CLIENT PAUSE WRITE holds the command.
@@ -253,11 +234,11 @@ func cmdClientPause(c *Ctx) {
 	} else if timeout > 0 {
 		end = math.MinInt64
 	}
-	c.S.srv.pauses().pause(mode, end)
+	c.S.srv.ext().pause.pause(mode, end)
 	c.OK()
 }
 
 func cmdClientUnpause(c *Ctx) {
-	c.S.srv.pauses().unpause()
+	c.S.srv.ext().pause.unpause()
 	c.OK()
 }

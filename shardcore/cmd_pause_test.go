@@ -13,11 +13,7 @@ import (
 // heldCommands counts the commands CLIENT PAUSE holds, over all shards.
 func heldCommands(t *testing.T, srv *Server) int {
 	t.Helper()
-	v, ok := allPauses.Load(srv)
-	if !ok {
-		return 0
-	}
-	ps := v.(*pauseState)
+	ps := srv.ext().pause
 	counts, ok := srv.gather(func(s *Shard) any { return len(ps.held[s.id]) })
 	require.True(t, ok)
 	n := 0
@@ -125,11 +121,11 @@ func TestClientPauseAllHoldsEveryone(t *testing.T) {
 	third := testRaw(t, srv)
 	third.sendAll([]string{"CLIENT", "UNPAUSE"})
 	waitHeld(t, srv, 3)
-	srv.pauses().pause(pauseWrite, 0)
-	assert.Equal(t, pauseAll, srv.pauses().mode.Load())
+	srv.ext().pause.pause(pauseWrite, 0)
+	assert.Equal(t, pauseAll, srv.ext().pause.mode.Load())
 	assert.Equal(t, 3, heldCommands(t, srv))
 
-	srv.pauses().unpause()
+	srv.ext().pause.unpause()
 	assert.Equal(t, "+PONG\r\n", admin.read())
 	assert.Equal(t, "$-1\r\n", other.read())
 	assert.Equal(t, "+OK\r\n", third.read())

@@ -73,6 +73,7 @@ type serverExt struct {
 	infoExtra []infoExtra
 
 	latency latencyMonitor
+	pause   *pauseState // CLIENT PAUSE
 }
 
 var serverExts sync.Map // *Server -> *serverExt
@@ -81,7 +82,7 @@ func (srv *Server) ext() *serverExt {
 	if e, ok := serverExts.Load(srv); ok {
 		return e.(*serverExt)
 	}
-	e, loaded := serverExts.LoadOrStore(srv, &serverExt{srv: srv})
+	e, loaded := serverExts.LoadOrStore(srv, &serverExt{srv: srv, pause: newPauseState(srv)})
 	if !loaded {
 		go func() {
 			<-srv.Done()
