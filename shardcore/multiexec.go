@@ -368,12 +368,8 @@ func (s *Shard) execQueued(t *tx, c *conn, q queuedCmd, dbi *int, proto int, cal
 			if target == nil {
 				target = s
 			}
-			from := client{c.addr, c.name}
-			return m.t.do(target, func(x *Shard) any {
-				x.from = from // the slow log names the client
-				defer func() { x.from = client{} }()
-				return append([]byte(nil), x.runArgs(m.DBi, proto, args, m.t)...)
-			}).([]byte)
+			m.from = client{c.addr, c.name}
+			return m.Run(target, args)
 		}
 	}
 	var dur time.Duration

@@ -162,6 +162,7 @@ type Multi struct {
 	W    resp.Writer
 
 	connID int64
+	from   client // the calling client, named in the slow log by Run
 }
 
 // Shards returns the participants.
@@ -181,6 +182,8 @@ func (m *Multi) Each(fn func(c *Ctx) any) []any {
 // its encoded reply.
 func (m *Multi) Run(sh *Shard, args [][]byte) []byte {
 	return m.t.do(sh, func(s *Shard) any {
+		s.from = m.from
+		defer func() { s.from = client{} }()
 		return append([]byte(nil), s.runArgs(m.DBi, m.W.Proto, args, m.t)...)
 	}).([]byte)
 }
