@@ -79,6 +79,9 @@ type ckState struct {
 	saves            int64
 	rewrites         int64
 	rewriteFailed    bool
+	rewriteFailures  int64 // consecutive failed rewrites (INFO aof_rewrites_consecutive_failures)
+	rewriteDelay     time.Duration
+	rewriteNext      time.Time // while limited: no automatic rewrite before this
 	rewriteDuration  time.Duration
 	lastID           uint64
 	lastKeys         int64
@@ -89,6 +92,40 @@ type ckState struct {
 // ckRetryDelay is how long automatic checkpoints wait after a failure, as
 // Redis's CONFIG_BGSAVE_RETRY_DELAY.
 const ckRetryDelay = 5 * time.Second
+
+// Redis's limit on automatic AOF rewrites that keep failing (aof.c
+// aofRewriteLimited): from the third consecutive failure on, the next one
+// waits a minute, then two, four, ... up to an hour, so that a broken disk
+// is not hammered with full rewrites. BGREWRITEAOF is never limited.
+const (
+	rewriteLimitAfter = 3
+	rewriteDelayMax   = time.Hour
+)
+
+// rewriteAllowed reports whether an automatic rewrite may start now; it is
+// asked only when one would start, as the delay doubles with each ask that
+// finds the last delay over.
+func (srv *Server) rewriteAllowed(now time.Time) bool {
+	ck := &srv.ck
+	ck.mu.Lock()
+	defer ck.mu.Unlock()
+	if ck.rewriteFailures < rewriteLimitAfter {
+		ck.rewriteDelay, ck.rewriteNext = 0, time.Time{}
+		return true
+	}
+	if !ck.rewriteNext.IsZero() {
+		if now.Before(ck.rewriteNext) {
+			return false
+		}
+		ck.rewriteNext = time.Time{}
+		return true
+	}
+	ck.rewriteDelay = min(max(2*ck.rewriteDelay, time.Minute), rewriteDelayMax)
+	ck.rewriteNext = now.Add(ck.rewriteDelay)
+	srv.log.Warn("Background AOF rewrite has repeatedly failed and triggered the limit",
+		"failures", ck.rewriteFailures, "retry_in_minutes", int(ck.rewriteDelay/time.Minute))
+	return false
+}
 
 // startCheckpoint runs a checkpoint in the background; done (if not nil)
 // receives its outcome. It fails with errCkInProgress while one runs, unless
@@ -175,6 +212,7 @@ func (srv *Server) runCheckpoint(job *ckJob) {
 		ck.failed.Store(true)
 		if job.rewrite {
 			ck.rewriteFailed = true
+			ck.rewriteFailures++
 		}
 	} else {
 		srv.log.Info("checkpoint done", "id", job.id, "keys", res.keys, "bytes", res.bytes,
@@ -188,6 +226,7 @@ func (srv *Server) runCheckpoint(job *ckJob) {
 		srv.lastSave.Store(time.Now().Unix())
 		if job.rewrite {
 			ck.rewriteFailed = false
+			ck.rewriteFailures = 0
 		}
 	}
 	ck.lastDuration = dur
@@ -328,7 +367,7 @@ func (srv *Server) ckCron(now time.Time) {
 	if busy || failedRecently {
 		return
 	}
-	if retryLog {
+	if retryLog && srv.rewriteAllowed(now) {
 		// CONFIG SET appendonly yes is in effect only once a checkpoint
 		// cut after it is published, as Redis retries its rewrite.
 		srv.log.Info("starting the checkpoint that turns on the AOF")
@@ -347,7 +386,7 @@ func (srv *Server) ckCron(now time.Time) {
 		cur, base := srv.persist.Size()
 		if cur > cfg.AutoAOFRewriteMinSize && base >= 0 {
 			growth := (cur - base) * 100 / max(base, 1)
-			if growth >= int64(cfg.AutoAOFRewritePercentage) {
+			if growth >= int64(cfg.AutoAOFRewritePercentage) && srv.rewriteAllowed(now) {
 				srv.log.Info("starting automatic rewriting of the AOF", "growth_percent", growth)
 				srv.startCheckpoint(true, false, nil)
 			}
@@ -363,7 +402,7 @@ type ckSnapshot struct {
 	dirtySaved, saves, rewrites        int64
 	lastSec, rewriteSec, lastMs        int64
 	lastID, lastKeys, lastBytes        int64
-	lastCow                            int64
+	lastCow, rewriteFailures           int64
 }
 
 func (srv *Server) ckInfo() ckSnapshot {
@@ -376,6 +415,7 @@ func (srv *Server) ckInfo() ckSnapshot {
 		dirtySaved: ck.dirtySaved, saves: ck.saves, rewrites: ck.rewrites,
 		lastSec: -1, rewriteSec: -1, lastMs: ck.lastDuration.Milliseconds(),
 		lastID: int64(ck.lastID), lastKeys: ck.lastKeys, lastBytes: ck.lastBytes, lastCow: ck.lastCow,
+		rewriteFailures: ck.rewriteFailures,
 	}
 	if ck.running != nil {
 		out.rewrite, out.started = ck.running.rewrite, ck.running.start

@@ -292,3 +292,37 @@ func TestCheckpointSaveRules(t *testing.T) {
 	defer sink.mu.Unlock()
 	require.Len(t, sink.published, 1)
 }
+
+// Automatic rewrites back off as Redis's do after three consecutive
+// failures: a minute, then twice as long each time; BGREWRITEAOF is not
+// limited, and a success ends the limit.
+func TestRewriteLimitedAfterFailures(t *testing.T) {
+	srv, sink := ckServer(t, 2)
+	c := testClient(t, srv)
+	rc := testRaw(t, srv)
+	require.NoError(t, c.Set(ctxb(), "k", "v", 0).Err())
+	sink.setErr(errors.New("disk on fire"))
+	for i := 1; i <= rewriteLimitAfter; i++ {
+		require.True(t, srv.rewriteAllowed(time.Now()), "failure %d", i)
+		require.Equal(t, "+Background append only file rewriting started\r\n", rc.do("BGREWRITEAOF"))
+		waitCheckpointIdle(t, srv)
+		info := c.Info(ctxb(), "persistence").Val()
+		require.Equal(t, strconv.Itoa(i), ckInfoField(t, info, "aof_rewrites_consecutive_failures"))
+		require.Equal(t, "err", ckInfoField(t, info, "aof_last_bgrewrite_status"))
+	}
+	now := time.Now()
+	require.False(t, srv.rewriteAllowed(now))
+	require.False(t, srv.rewriteAllowed(now.Add(59*time.Second)))
+	now = now.Add(61 * time.Second)
+	require.True(t, srv.rewriteAllowed(now), "after the first minute")
+	require.False(t, srv.rewriteAllowed(now), "the next wait is two minutes")
+	require.False(t, srv.rewriteAllowed(now.Add(119*time.Second)))
+	require.True(t, srv.rewriteAllowed(now.Add(121*time.Second)))
+
+	sink.setErr(nil)
+	require.Equal(t, "+Background append only file rewriting started\r\n", rc.do("BGREWRITEAOF"), "never limited")
+	waitCheckpointIdle(t, srv)
+	info := c.Info(ctxb(), "persistence").Val()
+	require.Equal(t, "0", ckInfoField(t, info, "aof_rewrites_consecutive_failures"))
+	require.True(t, srv.rewriteAllowed(now), "a success ends the limit")
+}

@@ -339,7 +339,7 @@ func (e *serverExt) infoSection(name string, shards []shardInfo) infoFields {
 		f.add("aof_current_rewrite_time_sec", ck.currentSec(ck.rewrite))
 		f.add("aof_last_bgrewrite_status", okErr(ck.rewriteFailed))
 		f.add("aof_rewrites", ck.rewrites)
-		f.add("aof_rewrites_consecutive_failures", 0)
+		f.add("aof_rewrites_consecutive_failures", ck.rewriteFailures)
 		f.add("aof_last_write_status", status)
 		f.add("aof_last_cow_size", 0)
 		f.add("module_fork_in_progress", 0)
