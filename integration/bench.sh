@@ -11,7 +11,8 @@
 #   BENCH_ELEM_N     small hashes, sets and zsets of 10 elements each for
 #                    the bytes-per-element test (default 1000000)
 #   BENCH_PERSIST=1  throughput with appendonly yes, appendfsync everysec and
-#                    then always, on both servers (instead of no persistence)
+#                    then always, on both servers (instead of no persistence),
+#                    and each server's always against its own everysec
 #   BENCH_RANDOM=K   spread the throughput tests over K random keys (-r K);
 #                    by default every SET/GET/INCR hits one key, as the plain
 #                    redis-benchmark command does. ZADD needs random members:
@@ -217,6 +218,52 @@ throughput() {
 
 port_of() { [[ $1 == keel ]] && echo "$2" || echo "$3"; }
 
+# group_commit: keel's appendfsync always against its own everysec, SET and
+# INCR, with redis-server's same ratio beside it. Four servers (keel and
+# redis, each with both policies) run side by side; every round runs each
+# test on all four, starting with a different one each round, so that a
+# ratio compares runs minutes apart at most.
+group_commit() {
+  echo
+  echo "== Group commit: appendfsync always / everysec, redis-benchmark -c $CLIENTS -n $N, median of $ROUNDS round(s)"
+  local name persist pl round t i j ports=() pids=() labels=()
+  for name in keel redis; do
+    for persist in everysec always; do
+      if ! start "$name" "$persist"; then
+        for j in "${pids[@]}"; do stop "$j"; done
+        return
+      fi
+      ports+=("$SERVER_PORT")
+      pids+=("$SERVER_PID")
+      labels+=("$name-$persist")
+    done
+  done
+  for pl in 1 16; do
+    for j in "${labels[@]}"; do : >"$WORK/gc-$j-P$pl.csv"; done
+    for round in $(seq "$ROUNDS"); do
+      log "bench: group commit -P $pl, round $round of $ROUNDS ..."
+      for t in set incr; do
+        for i in 0 1 2 3; do
+          j=$(((i + round) % 4))
+          bench_rows "${ports[$j]}" "$pl" "$WORK/gc-${labels[$j]}-P$pl.csv" "-t $t" -t "$t"
+        done
+      done
+    done
+  done
+  for j in "${pids[@]}"; do stop "$j"; done
+  printf '%-6s %8s %14s %14s %10s %10s\n' test pipeline "keel always" "keel everysec" "keel a/e" "redis a/e"
+  for pl in 1 16; do
+    for t in SET INCR; do
+      local ka ke ra re
+      ka=$(rps_of "$t" "$WORK/gc-keel-always-P$pl.csv")
+      ke=$(rps_of "$t" "$WORK/gc-keel-everysec-P$pl.csv")
+      ra=$(rps_of "$t" "$WORK/gc-redis-always-P$pl.csv")
+      re=$(rps_of "$t" "$WORK/gc-redis-everysec-P$pl.csv")
+      printf '%-6s %8s %14s %14s %10s %10s\n' "$t" "$pl" "${ka:--}" "${ke:--}" "$(ratio "$ka" "$ke")" "$(ratio "$ra" "$re")"
+    done
+  done
+}
+
 # cross_shard: crossbench on keel and on redis-server (no persistence). An
 # op is one MSET (MSETNX) of 10 keys, or one MULTI + 5 commands + EXEC (with
 # WATCH of its 5 keys first: wexec5); "cross" puts
@@ -335,6 +382,7 @@ echo "keel vs redis-server $("$REDIS" --version | awk '{ print $3 }'), $(nproc) 
 if [[ ${BENCH_PERSIST:-0} == 1 ]]; then
   throughput everysec
   throughput always
+  group_commit
 else
   throughput no
 fi
