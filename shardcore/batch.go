@@ -39,6 +39,7 @@ type batchItem struct {
 	direct bool
 	fd     int
 	from   client // for the slow log
+	lsn    uint64 // the runner's LSN after the command's write (0: none)
 }
 
 // client names the connection a forwarded command came from, as SLOWLOG
@@ -199,8 +200,13 @@ func (s *Shard) execBatch(b *batch) {
 			// one (a clock read is a tenth of a small command's cost).
 			s.clockAt = s.lastEnd
 		}
+		logged := s.logged
 		s.execute(it.cmd, it.db, b.argv[it.a0:it.a1], &b.out, nil, nil)
 		it.r1 = b.out.Len()
+		it.lsn = 0
+		if s.logged != logged {
+			it.lsn = s.srv.persist.LoggedLSN(s.id)
+		}
 	}
 	s.from = client{}
 	b.executed = true
@@ -214,12 +220,16 @@ func (s *Shard) completeBatch(b *batch) {
 	for i := range b.items {
 		it := &b.items[i]
 		c := it.slot.c
+		c.wrote(b.runner.id, it.lsn)
 		s.complete(it.slot, out[it.r0:it.r1])
 		it.slot = nil
 		if it.direct {
 			if c.direct--; c.direct == 0 && c.closed {
 				unix.Close(c.fd) // closeConn left it open (see enqueue)
 			}
+		}
+		if c.aof.wait != nil {
+			s.waitAOFReady(c)
 		}
 	}
 	// A pooled batch keeps its buffers, but not those a burst (a large

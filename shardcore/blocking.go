@@ -159,16 +159,17 @@ func (s *Shard) block(c *conn, cmd *Command, args [][]byte) bool {
 	s.sendBatches()
 	s.blockProbe(c)
 	go func() {
-		key, reply, undo, served := s.srv.blockServe(w, keys, true)
-		s.post(message{ctrl: true, fn: func(s *Shard) { s.serveDone(w, false, key, reply, undo, served) }})
+		key, reply, undo, served, lsns := s.srv.blockServe(w, keys, true)
+		s.post(message{ctrl: true, fn: func(s *Shard) { s.serveDone(w, false, key, reply, undo, served, lsns) }})
 	}()
 	return true
 }
 
 // blockServe runs one serve attempt over keys (in order, the first that
 // serves wins) as a transaction holding every shard involved; initial is
-// the attempt made when the call arrives.
-func (srv *Server) blockServe(w *waiter, keys [][]byte, initial bool) (key, reply []byte, undo [][]byte, served bool) {
+// the attempt made when the call arrives. lsns are the transaction's, for
+// the client's WAITAOF.
+func (srv *Server) blockServe(w *waiter, keys [][]byte, initial bool) (key, reply []byte, undo [][]byte, served bool, lsns []uint64) {
 	var shards []*Shard
 	add := func(k []byte) {
 		sh := srv.shardOf(k)
@@ -205,7 +206,7 @@ func (srv *Server) blockServe(w *waiter, keys [][]byte, initial bool) (key, repl
 			key = keys[0]
 		}
 		t.finish()
-		return key, reply, undo, served
+		return key, reply, undo, served, t.lsn
 	}
 	exists := false
 	for _, r := range m.Each(func(c *Ctx) any {
@@ -231,18 +232,19 @@ func (srv *Server) blockServe(w *waiter, keys [][]byte, initial bool) (key, repl
 		}
 	}
 	t.finish()
-	return key, reply, undo, served
+	return key, reply, undo, served, t.lsn
 }
 
 // serveDone handles the end of a serve attempt on the origin: the initial
 // one over every key, or one on an offered key.
-func (s *Shard) serveDone(w *waiter, offered bool, key, reply []byte, undo [][]byte, served bool) {
+func (s *Shard) serveDone(w *waiter, offered bool, key, reply []byte, undo [][]byte, served bool, lsns []uint64) {
 	if served {
 		if w.gone {
 			if undo != nil {
 				s.srv.blockUndo(w.db, key, undo)
 			}
 		} else {
+			w.c.wroteAll(lsns)
 			s.complete(w.slot, reply)
 		}
 		s.finishWaiter(w)
@@ -393,8 +395,8 @@ func (s *Shard) offer(w *waiter, key []byte) {
 func (s *Shard) startServe(w *waiter, key []byte) {
 	w.state = waitServing
 	go func() {
-		_, reply, undo, served := s.srv.blockServe(w, [][]byte{key}, false)
-		s.post(message{ctrl: true, fn: func(s *Shard) { s.serveDone(w, true, key, reply, undo, served) }})
+		_, reply, undo, served, lsns := s.srv.blockServe(w, [][]byte{key}, false)
+		s.post(message{ctrl: true, fn: func(s *Shard) { s.serveDone(w, true, key, reply, undo, served, lsns) }})
 	}()
 }
 

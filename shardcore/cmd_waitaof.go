@@ -12,20 +12,27 @@ import (
 // always 0 and numreplicas > 0 waits out the timeout, as Redis does on a
 // master without replicas.
 //
-// A write is fsynced once its shard's log has synced past its LSN. The call
-// runs as an all-shard transaction: the lock reaches each shard after every
-// command the client sent before WAITAOF (batches to other shards are sent
-// ahead of lock requests), so the last LSN each shard has logged once held
-// covers all of the client's writes there. It bounds them from above: other
-// clients' writes logged earlier are waited for too, which an fsync covers
-// at the same cost. The shards are released at once; the wait itself holds
-// none of them, and neither does it block a loop: the client stays paused
-// while its coordinator goroutine waits.
+// As Redis compares the client's c->woff with the fsynced offset, each
+// connection keeps, per shard, the LSN after its last write there
+// (connAOF.woff): its writes are fsynced once every shard's log is synced
+// through those. Every path a write takes records it: inline commands
+// (execute), forwarded batches (per item, applied by completeBatch),
+// multi-shard commands and EXEC (the transaction's LSNs, applied when the
+// connection resumes), blocking serves. Other clients' writes are not
+// waited for, and no shard is held: WAITAOF runs on the connection's own
+// shard, waits for the replies of what the client sent before it (whose
+// LSNs come with them), then for the syncs, with the connection paused
+// and the loop free. The wait depends on no log commit, so it times out
+// while the disk fails (a forwarded write whose commit fails holds back
+// its own reply, and so this one's, either way). Inside EXEC it answers
+// at once with what holds then; as in Redis, which propagates a
+// transaction when EXEC ends, the transaction's own writes do not count
+// yet.
 func init() {
-	register(&Command{Name: "waitaof", Arity: 4, Flags: FlagBlocking | FlagAllShard, Categories: []string{"connection"},
+	register(&Command{Name: "waitaof", Arity: 4, Flags: FlagBlocking | FlagConn, Categories: []string{"connection"},
 		Group: "generic", Since: "7.2.0",
 		Summary: "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the primary and/or replicas.",
-		Multi:   multiWaitAOF})
+		Fn:      cmdWaitAOF})
 }
 
 const (
@@ -36,56 +43,140 @@ const (
 	errTimeoutRange    = "ERR timeout is out of range"
 )
 
-func multiWaitAOF(m *Multi) {
-	now := time.Now().UnixMilli()
-	numLocal, numReplicas, deadline, errMsg := parseWaitAOF(m.Args, now)
+// connAOF is a connection's WAITAOF state, owned by its shard.
+type connAOF struct {
+	// woff is, per shard, the LSN after the connection's last write there
+	// (nil: it never wrote).
+	woff []uint64
+	// wait is a WAITAOF that waits for earlier commands' replies.
+	wait *aofWait
+}
+
+type aofWait struct {
+	slot        *replySlot
+	numLocal    int64
+	numReplicas int64
+	deadline    int64 // Unix ms, 0: none
+}
+
+// wrote records a write of the connection logged on shard at lsn (or an
+// LSN read there after it).
+func (c *conn) wrote(shard int, lsn uint64) {
+	if lsn == 0 {
+		return
+	}
+	if c.aof.woff == nil {
+		c.aof.woff = make([]uint64, c.shard.srv.n)
+	}
+	if lsn > c.aof.woff[shard] {
+		c.aof.woff[shard] = lsn
+	}
+}
+
+// wroteAll records a transaction's writes for the connection: per shard,
+// an LSN after its part there (0: none).
+func (c *conn) wroteAll(lsns []uint64) {
+	for i, lsn := range lsns {
+		c.wrote(i, lsn)
+	}
+}
+
+var (
+	waitAOFSynced   = []byte("*2\r\n:1\r\n:0\r\n")
+	waitAOFUnsynced = []byte("*2\r\n:0\r\n:0\r\n")
+)
+
+// waitAOFReply is the reply for a client whose writes are at want.
+func waitAOFReply(p Persistence, want []uint64) []byte {
+	if p.AppendOnly() && syncedThrough(p, want) {
+		return waitAOFSynced
+	}
+	return waitAOFUnsynced
+}
+
+func cmdWaitAOF(c *Ctx) {
+	numLocal, numReplicas, deadline, errMsg := parseWaitAOF(c.Args, c.Now)
 	if errMsg != "" {
-		m.W.Error(errMsg)
+		c.Error(errMsg)
 		return
 	}
-	p := m.srv.persist
-	aof := p.AppendOnly()
-	if numLocal > 0 && !aof {
-		m.W.Error(errWaitAOFNoAOF)
+	p := c.S.srv.persist
+	if numLocal > 0 && !p.AppendOnly() {
+		c.Error(errWaitAOFNoAOF)
 		return
 	}
-	// Every shard is held, so each has run what the client sent before
-	// this call. The LSNs are read by control messages rather than hops: a
-	// hop's result waits for its shard's log commit, which does not come
-	// while the disk fails, and WAITAOF must time out then.
-	shards := m.Shards()
-	type logged struct {
-		shard int
-		lsn   uint64
-	}
-	got := make(chan logged, len(shards))
-	for _, sh := range shards {
-		sh.post(message{ctrl: true, fn: func(s *Shard) { got <- logged{s.id, p.LoggedLSN(s.id)} }})
-	}
-	want := make([]uint64, m.srv.n)
-	for range shards {
-		l := <-got
-		want[l.shard] = l.lsn
-	}
-	local := func() int64 {
-		if aof && syncedThrough(p, want) {
-			return 1
+	cn := c.Conn
+	// Inside EXEC (which writes the replies elsewhere) nothing may block:
+	// reply with what holds now, as Redis does for a client that cannot
+	// block.
+	if cn == nil || c.tx != nil || c.W != &cn.w {
+		var woff []uint64
+		if cn != nil {
+			woff = cn.aof.woff
 		}
-		return 0
+		c.W.Raw(waitAOFReply(p, woff))
+		return
 	}
-	// Inside EXEC nothing may block: reply with what holds now, as Redis
-	// does for a client that cannot block.
-	if !m.t.nested {
-		for _, sh := range shards {
-			m.Release(sh)
-		}
-		if numReplicas > 0 || local() < numLocal {
-			m.srv.fsyncWaits().wait(want, numReplicas == 0, deadline, m.connID)
-		}
+	if len(cn.pending) == 0 && waitAOFDone(p, numLocal, numReplicas, cn.aof.woff) {
+		c.W.Raw(waitAOFReply(p, cn.aof.woff))
+		return
 	}
-	m.W.Array(2)
-	m.W.Int(local())
-	m.W.Int(0)
+	s := c.S
+	w := &aofWait{numLocal: numLocal, numReplicas: numReplicas, deadline: deadline}
+	w.slot = s.newSlot(cn)
+	cn.paused = true
+	cn.aof.wait = w
+	s.waitAOFReady(cn)
+}
+
+// waitAOFDone reports whether a WAITAOF for writes at want needs no wait.
+func waitAOFDone(p Persistence, numLocal, numReplicas int64, want []uint64) bool {
+	return numReplicas == 0 && (numLocal == 0 || (p.AppendOnly() && syncedThrough(p, want)))
+}
+
+// waitAOFReady goes on with the connection's WAITAOF once the replies of
+// every command sent before it are in: only then are their LSNs known.
+// Those still due are forwarded ones (anything else pauses the
+// connection until it is answered), so completeBatch calls this again.
+// The answer is posted, never given here: this runs inside a command or
+// a batch's completion, where the connection must not resume.
+func (s *Shard) waitAOFReady(c *conn) {
+	w := c.aof.wait
+	if c.closed {
+		c.aof.wait = nil
+		return
+	}
+	if c.pending[0] != w.slot {
+		return
+	}
+	c.aof.wait = nil
+	want := append([]uint64(nil), c.aof.woff...)
+	end := func() {
+		s.post(message{ctrl: true, fn: func(s *Shard) { s.endWaitAOF(c, w, want) }})
+	}
+	p := s.srv.persist
+	if waitAOFDone(p, w.numLocal, w.numReplicas, want) || (w.deadline != 0 && s.now >= w.deadline) ||
+		(w.numLocal > 0 && !p.AppendOnly()) {
+		end()
+		return
+	}
+	s.srv.fsyncWaits().wait(want, w.numReplicas == 0, w.numLocal > 0, w.deadline, c.id, end)
+}
+
+// endWaitAOF answers a WAITAOF and resumes its connection. As in Redis, a
+// call that waited for local fsyncs gets an error if appendonly was turned
+// off meanwhile.
+func (s *Shard) endWaitAOF(c *conn, w *aofWait, want []uint64) {
+	p := s.srv.persist
+	if w.numLocal > 0 && !p.AppendOnly() {
+		s.complete(w.slot, []byte("-"+errWaitAOFNoAOF+"\r\n"))
+	} else {
+		s.complete(w.slot, waitAOFReply(p, want))
+	}
+	if !c.closed {
+		c.paused = false
+		s.serve(c)
+	}
 }
 
 // parseWaitAOF checks the arguments in Redis's order; deadline is in Unix
@@ -129,10 +220,12 @@ func syncedThrough(p Persistence, want []uint64) bool {
 }
 
 // fsyncWaits holds a server's waiting WAITAOF calls. While any waits, one
-// goroutine polls the logs' synced LSNs every millisecond and wakes each
+// goroutine polls the logs' synced LSNs every millisecond and ends each
 // call once its LSNs are synced, its deadline passes or its client is gone.
 // Polling, because the logs announce no syncs; a millisecond adds little to
-// an fsync, and reading one atomic per shard and waiter is cheap.
+// an fsync, and reading one atomic per shard and waiter is cheap. Synced
+// LSNs are read with no shard's help, so a wait ends on time even while a
+// failing disk keeps the shards' log commits from completing.
 type fsyncWaits struct {
 	srv     *Server
 	mu      sync.Mutex
@@ -143,9 +236,10 @@ type fsyncWaits struct {
 type fsyncWait struct {
 	want     []uint64
 	onSync   bool  // whether the LSNs being synced ends the wait
+	needAOF  bool  // whether appendonly being turned off ends it
 	deadline int64 // Unix ms, 0: none
 	connID   int64
-	done     chan struct{}
+	done     func() // called once, from the poller, when the wait ends
 }
 
 const (
@@ -163,10 +257,11 @@ func (srv *Server) fsyncWaits() *fsyncWaits {
 	return fw.(*fsyncWaits)
 }
 
-// wait blocks until want is synced (when onSync is set), deadline passes,
-// the client connID disconnects or the server stops.
-func (fw *fsyncWaits) wait(want []uint64, onSync bool, deadline, connID int64) {
-	w := &fsyncWait{want: want, onSync: onSync, deadline: deadline, connID: connID, done: make(chan struct{})}
+// wait calls done once want is synced (when onSync is set), appendonly is
+// off (when needAOF is), deadline passes or the client connID disconnects;
+// not if the server stops first.
+func (fw *fsyncWaits) wait(want []uint64, onSync, needAOF bool, deadline, connID int64, done func()) {
+	w := &fsyncWait{want: want, onSync: onSync, needAOF: needAOF, deadline: deadline, connID: connID, done: done}
 	fw.mu.Lock()
 	fw.waiting[w] = struct{}{}
 	if !fw.polling {
@@ -174,13 +269,13 @@ func (fw *fsyncWaits) wait(want []uint64, onSync bool, deadline, connID int64) {
 		go fw.poll()
 	}
 	fw.mu.Unlock()
-	<-w.done
 }
 
 func (fw *fsyncWaits) poll() {
 	t := time.NewTicker(fsyncPollEvery)
 	defer t.Stop()
 	var lastGoneCheck int64
+	var ended []*fsyncWait
 	for {
 		stopped := false
 		select {
@@ -193,23 +288,32 @@ func (fw *fsyncWaits) poll() {
 		if checkGone {
 			lastGoneCheck = now
 		}
+		ended = ended[:0]
 		fw.mu.Lock()
 		for w := range fw.waiting {
-			if stopped || (w.onSync && syncedThrough(fw.srv.persist, w.want)) || (w.deadline != 0 && now >= w.deadline) ||
-				(checkGone && fw.srv.clientGone(w.connID)) {
+			p := fw.srv.persist
+			if stopped || (w.onSync && syncedThrough(p, w.want)) || (w.needAOF && !p.AppendOnly()) ||
+				(w.deadline != 0 && now >= w.deadline) || (checkGone && fw.srv.clientGone(w.connID)) {
 				delete(fw.waiting, w)
-				close(w.done)
+				ended = append(ended, w)
 			}
 		}
-		if len(fw.waiting) == 0 {
+		idle := len(fw.waiting) == 0
+		if idle {
 			fw.polling = false
-			fw.mu.Unlock()
 			if stopped {
 				allFsyncWaits.Delete(fw.srv)
 			}
-			return
 		}
 		fw.mu.Unlock()
+		if !stopped {
+			for _, w := range ended {
+				w.done()
+			}
+		}
+		if idle {
+			return
+		}
 	}
 }
 

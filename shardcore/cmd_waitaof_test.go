@@ -3,6 +3,7 @@ package shardcore
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,6 +20,7 @@ type waitLog struct {
 	nopPersistence
 	logged, synced [2]atomic.Uint64
 	failing        atomic.Bool // commits fail, as on a full disk
+	off            atomic.Bool // appendonly no
 }
 
 func (l *waitLog) Commit(int) error {
@@ -30,7 +32,7 @@ func (l *waitLog) Commit(int) error {
 
 func (l *waitLog) Log(shard, _ int, _ [][]byte, _ uint64) { l.logged[shard].Add(1) }
 func (l *waitLog) EndTx(shard int, _ uint64, _ int)       { l.logged[shard].Add(1) }
-func (l *waitLog) AppendOnly() bool                       { return true }
+func (l *waitLog) AppendOnly() bool                       { return !l.off.Load() }
 func (l *waitLog) LoggedLSN(shard int) uint64             { return l.logged[shard].Load() }
 func (l *waitLog) SyncedLSN(shard int) uint64             { return l.synced[shard].Load() }
 
@@ -151,18 +153,28 @@ func TestWaitAOFDoesNotHoldShards(t *testing.T) {
 	assert.Equal(t, "*2\r\n:1\r\n:0\r\n", waiter.read())
 }
 
+// Inside EXEC it answers at once with what holds then. As in Redis, which
+// propagates a transaction when EXEC ends, the transaction's own writes do
+// not count yet; the client's earlier ones do.
 func TestWaitAOFInsideMulti(t *testing.T) {
 	srv, log := waitAOFServer(t)
 	rc := testRaw(t, srv)
 	require.Equal(t, "+OK\r\n", rc.do("MULTI"))
 	require.Equal(t, "+QUEUED\r\n", rc.do("SET", "{a}m", "1"))
 	require.Equal(t, "+QUEUED\r\n", rc.do("WAITAOF", "1", "0", "0"))
-	// Does not block: the write in the transaction is not synced yet.
-	assert.Equal(t, "*2\r\n+OK\r\n*2\r\n:0\r\n:0\r\n", rc.do("EXEC"))
+	assert.Equal(t, "*2\r\n+OK\r\n*2\r\n:1\r\n:0\r\n", rc.do("EXEC"), "nothing written before the transaction")
+	require.Equal(t, "+OK\r\n", rc.do("MULTI"))
+	require.Equal(t, "+QUEUED\r\n", rc.do("WAITAOF", "1", "0", "0"))
+	// Does not block: the earlier transaction's write is not synced yet.
+	assert.Equal(t, "*1\r\n*2\r\n:0\r\n:0\r\n", rc.do("EXEC"))
 	log.syncAll()
 	require.Equal(t, "+OK\r\n", rc.do("MULTI"))
 	require.Equal(t, "+QUEUED\r\n", rc.do("WAITAOF", "1", "0", "0"))
-	assert.Equal(t, "*1\r\n*2\r\n:1\r\n:0\r\n", rc.do("EXEC"))
+	// Across shards EXEC takes its general path: the same answers.
+	require.Equal(t, "+QUEUED\r\n", rc.do("MSET", "{a}m", "2", "{b}m", "2"))
+	require.Equal(t, "+QUEUED\r\n", rc.do("WAITAOF", "1", "0", "0"))
+	assert.Equal(t, "*3\r\n*2\r\n:1\r\n:0\r\n+OK\r\n*2\r\n:1\r\n:0\r\n", rc.do("EXEC"))
+	assert.Equal(t, "*2\r\n:0\r\n:0\r\n", rc.do("WAITAOF", "1", "0", "1"), "the MSET counts once EXEC is done")
 	assert.Empty(t, waiters(srv))
 }
 
@@ -183,20 +195,211 @@ func TestWaitAOFClientGone(t *testing.T) {
 	assert.Equal(t, ":2\r\n", rc.do("EXISTS", "{a}k0", "k0", "k1"))
 }
 
-// While log commits fail, WAITAOF still times out (it waits on no commit).
+// While log commits fail, WAITAOF still times out, and a client whose own
+// writes are synced is answered at once (it waits on no commit, and not for
+// others' writes).
 func TestWaitAOFWhileCommitsFail(t *testing.T) {
 	srv, log := waitAOFServer(t)
-	writer, other := testRaw(t, srv), testRaw(t, srv)
+	writer, other, unsynced := testRaw(t, srv), testRaw(t, srv), testRaw(t, srv)
+	require.Equal(t, "+OK\r\n", other.do("SET", "{a}o", "1"))
+	log.syncAll()
+	require.Equal(t, "+OK\r\n", unsynced.do("SET", "{a}u", "1"))
 	log.failing.Store(true)
 	// A single-shard write: a multi-shard one keeps its shards held until
 	// its commit succeeds.
 	_, err := writer.nc.Write(resp.AppendCommandString(nil, "SET", "{a}f", "1"))
 	require.NoError(t, err)
 	sh := srv.shardOf([]byte("{a}f")).id
-	require.Eventually(t, func() bool { return log.logged[sh].Load() > 0 }, 10*time.Second, time.Millisecond)
-	assert.Equal(t, "*2\r\n:0\r\n:0\r\n", other.do("WAITAOF", "1", "0", "20"))
+	require.Eventually(t, func() bool { return log.logged[sh].Load() > 2 }, 10*time.Second, time.Millisecond)
+	assert.Equal(t, "*2\r\n:1\r\n:0\r\n", other.do("WAITAOF", "1", "0", "0"), "its write was synced")
+	assert.Equal(t, "*2\r\n:1\r\n:0\r\n", testRaw(t, srv).do("WAITAOF", "1", "0", "0"), "a client that never wrote")
+	assert.Equal(t, "*2\r\n:0\r\n:0\r\n", unsynced.do("WAITAOF", "1", "0", "20"), "times out")
 	log.failing.Store(false)
 	log.syncAll()
 	assert.Equal(t, "+OK\r\n", writer.read(), "the held reply leaves once commits succeed")
-	assert.Equal(t, "*2\r\n:1\r\n:0\r\n", other.do("WAITAOF", "1", "0", "0"))
+	assert.Equal(t, "*2\r\n:1\r\n:0\r\n", writer.do("WAITAOF", "1", "0", "0"))
+	assert.Equal(t, "*2\r\n:1\r\n:0\r\n", unsynced.do("WAITAOF", "1", "0", "0"))
+}
+
+// aofClientID returns the id of the client on rc.
+func aofClientID(t *testing.T, rc *rawConn) int64 {
+	t.Helper()
+	r := rc.do("CLIENT", "ID")
+	require.True(t, strings.HasPrefix(r, ":"), r)
+	id, err := strconv.ParseInt(strings.TrimSpace(r[1:]), 10, 64)
+	require.NoError(t, err)
+	return id
+}
+
+// aofConnOf returns the server's side of the client with this id.
+func aofConnOf(t *testing.T, srv *Server, id int64) *conn {
+	t.Helper()
+	srv.clientsMu.Lock()
+	defer srv.clientsMu.Unlock()
+	c := srv.registry[id]
+	require.NotNil(t, c)
+	return c
+}
+
+// woffOf reads a connection's write LSNs on its shard's loop, once every
+// reply it awaits is in (a forwarded command's reply may reach the client
+// before its batch is back on the connection's shard).
+func woffOf(t *testing.T, c *conn) []uint64 {
+	t.Helper()
+	var woff []uint64
+	require.Eventually(t, func() bool {
+		got := make(chan bool, 1)
+		c.shard.post(message{ctrl: true, fn: func(*Shard) {
+			woff = append([]uint64(nil), c.aof.woff...)
+			got <- len(c.pending) == 0
+		}})
+		return <-got
+	}, 10*time.Second, time.Millisecond)
+	return woff
+}
+
+// aofKey returns a key (with the given name after its hash tag) that sh owns.
+func aofKey(t testing.TB, srv *Server, sh *Shard, name string) string {
+	t.Helper()
+	for _, tag := range []string{"{a}", "{b}", "{c}", "{d}", "{e}"} {
+		if srv.shardOf([]byte(tag+name)) == sh {
+			return tag + name
+		}
+	}
+	t.Fatalf("no key of shard %d", sh.id)
+	return ""
+}
+
+// Every path a write takes records the LSN after it on its shard for the
+// client: inline, forwarded, split across shards (MSET), held by a
+// coordinator (RENAME), EXEC on one or several shards, a blocking pop
+// served by another client's push.
+func TestWaitAOFRecordsEveryWritePath(t *testing.T) {
+	srv, log := waitAOFServer(t)
+	rc := testRaw(t, srv)
+	c := aofConnOf(t, srv, aofClientID(t, rc))
+	own, other := c.shard, srv.shards[1-c.shard.id]
+	ownKey, otherKey := aofKey(t, srv, own, "k"), aofKey(t, srv, other, "k")
+	logged := func() []uint64 { return []uint64{log.logged[0].Load(), log.logged[1].Load()} }
+	check := func(what string, onOwn, onOther bool) {
+		t.Helper()
+		want := make([]uint64, 2)
+		before := woffOf(t, c)
+		if len(before) == 2 {
+			copy(want, before)
+		}
+		now := logged()
+		if onOwn {
+			want[own.id] = now[own.id]
+		}
+		if onOther {
+			want[other.id] = now[other.id]
+		}
+		assert.Equal(t, want, woffOf(t, c), what)
+	}
+	assert.Nil(t, woffOf(t, c), "no write yet")
+	require.Equal(t, "$-1\r\n", rc.do("GET", ownKey))
+	assert.Nil(t, woffOf(t, c), "reads record nothing")
+
+	require.Equal(t, "+OK\r\n", rc.do("SET", ownKey, "1"))
+	check("inline", true, false)
+	require.Equal(t, "+OK\r\n", rc.do("SET", otherKey, "1"))
+	check("forwarded", false, true)
+	require.Equal(t, "+OK\r\n", rc.do("MSET", ownKey, "2", otherKey, "2"))
+	check("MSET across shards", true, true)
+	require.Equal(t, "+OK\r\n", rc.do("RENAME", otherKey, aofKey(t, srv, own, "r")))
+	check("RENAME across shards", true, true)
+
+	require.Equal(t, "+OK\r\n", rc.do("MULTI"))
+	require.Equal(t, "+QUEUED\r\n", rc.do("INCR", ownKey))
+	require.Equal(t, "*1\r\n:3\r\n", rc.do("EXEC"))
+	check("EXEC on the connection's shard", true, false)
+	require.Equal(t, "+OK\r\n", rc.do("MULTI"))
+	require.Equal(t, "+QUEUED\r\n", rc.do("SET", otherKey, "3"))
+	require.Equal(t, "*1\r\n+OK\r\n", rc.do("EXEC"))
+	check("EXEC on another shard", false, true)
+	require.Equal(t, "+OK\r\n", rc.do("MULTI"))
+	require.Equal(t, "+QUEUED\r\n", rc.do("SET", ownKey, "4"))
+	require.Equal(t, "+QUEUED\r\n", rc.do("SET", otherKey, "4"))
+	require.Equal(t, "*2\r\n+OK\r\n+OK\r\n", rc.do("EXEC"))
+	check("EXEC across shards", true, true)
+	require.Equal(t, "+OK\r\n", rc.do("MULTI"))
+	require.Equal(t, "+QUEUED\r\n", rc.do("MSET", ownKey, "5", otherKey, "5"))
+	require.Equal(t, "*1\r\n+OK\r\n", rc.do("EXEC"))
+	check("EXEC of a command across shards (coordinator)", true, true)
+
+	// A pop served when another client pushes.
+	list := aofKey(t, srv, other, "list")
+	_, err := rc.nc.Write(resp.AppendCommandString(nil, "BLPOP", list, "0"))
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		return strings.Contains(testRaw(t, srv).do("INFO", "clients"), "blocked_clients:1\r\n")
+	}, 10*time.Second, time.Millisecond)
+	pushedAt := log.logged[other.id].Load()
+	require.Equal(t, ":1\r\n", testRaw(t, srv).do("LPUSH", list, "x"))
+	require.Equal(t, "*2\r\n$"+strconv.Itoa(len(list))+"\r\n"+list+"\r\n$1\r\nx\r\n", rc.read())
+	require.Greater(t, log.logged[other.id].Load(), pushedAt+1, "the pop is logged after the push")
+	check("BLPOP served by LPUSH", false, true)
+
+	// Others' writes are not the client's.
+	mine := woffOf(t, c)
+	require.Equal(t, "+OK\r\n", testRaw(t, srv).do("MSET", ownKey, "6", otherKey, "6"))
+	assert.Equal(t, mine, woffOf(t, c))
+}
+
+// A write forwarded to another shard and WAITAOF pipelined behind it: the
+// wait covers that write, known only once its reply is back.
+func TestWaitAOFPipelinedForwardedWrite(t *testing.T) {
+	srv, log := waitAOFServer(t)
+	rc := testRaw(t, srv)
+	c := aofConnOf(t, srv, aofClientID(t, rc))
+	own, other := c.shard, srv.shards[1-c.shard.id]
+	require.Equal(t, "+OK\r\n", testRaw(t, srv).do("SET", aofKey(t, srv, own, "x"), "1"), "another client's")
+	pipe := resp.AppendCommandString(nil, "SET", aofKey(t, srv, other, "k"), "1")
+	pipe = resp.AppendCommandString(pipe, "WAITAOF", "1", "0", "0")
+	_, err := rc.nc.Write(pipe)
+	require.NoError(t, err)
+	waitForWaiters(t, srv, 1)
+	want := make([]uint64, 2)
+	want[other.id] = log.logged[other.id].Load()
+	require.NotZero(t, want[other.id])
+	assert.Equal(t, want, waiters(srv)[0], "the forwarded SET, not the other client's write")
+	log.sync(own.id)
+	assert.Len(t, waiters(srv), 1, "still waits for the forwarded SET")
+	log.sync(other.id)
+	assert.Equal(t, "+OK\r\n", rc.read())
+	assert.Equal(t, "*2\r\n:1\r\n:0\r\n", rc.read())
+}
+
+// A waiting WAITAOF holds no shard: with the log failing on every shard,
+// other clients' commands on every shard are answered meanwhile.
+func TestWaitAOFWaitingHoldsNoShard(t *testing.T) {
+	srv, log := waitAOFServer(t)
+	waiter, other := testRaw(t, srv), testRaw(t, srv)
+	require.Equal(t, "+OK\r\n", waiter.do("MSET", "{a}k", "1", "{b}k", "1"))
+	log.failing.Store(true)
+	_, err := waiter.nc.Write(resp.AppendCommandString(nil, "WAITAOF", "1", "0", "0"))
+	require.NoError(t, err)
+	waitForWaiters(t, srv, 1)
+	assert.Equal(t, "$1\r\n1\r\n", other.do("GET", "{a}k"))
+	assert.Equal(t, "$1\r\n1\r\n", other.do("GET", "{b}k"))
+	assert.Equal(t, "*2\r\n$1\r\n1\r\n$1\r\n1\r\n", other.do("MGET", "{a}k", "{b}k"))
+	assert.Equal(t, "*2\r\n:1\r\n:0\r\n", other.do("WAITAOF", "1", "0", "0"), "a client that never wrote")
+	log.failing.Store(false)
+	log.syncAll()
+	assert.Equal(t, "*2\r\n:1\r\n:0\r\n", waiter.read())
+}
+
+// A WAITAOF waiting for local fsyncs gets Redis's error once appendonly
+// is turned off.
+func TestWaitAOFAppendOnlyTurnedOff(t *testing.T) {
+	srv, log := waitAOFServer(t)
+	rc := testRaw(t, srv)
+	require.Equal(t, "+OK\r\n", rc.do("SET", "k", "1"))
+	_, err := rc.nc.Write(resp.AppendCommandString(nil, "WAITAOF", "1", "0", "0"))
+	require.NoError(t, err)
+	waitForWaiters(t, srv, 1)
+	log.off.Store(true)
+	assert.Equal(t, "-"+errWaitAOFNoAOF+"\r\n", rc.read())
+	assert.Equal(t, "*2\r\n:0\r\n:0\r\n", rc.do("WAITAOF", "0", "0", "0"))
 }

@@ -63,6 +63,7 @@ type conn struct {
 	sub      *psConn         // pub/sub subscriptions (nil: none)
 	watching map[*Shard]bool // shards holding this connection's WATCHes
 	block    *waiter         // the blocking call this connection waits in
+	aof      connAOF         // its writes' LSNs and pending WAITAOF (cmd_waitaof.go)
 }
 
 type connFlags struct {

@@ -187,9 +187,12 @@ func (s *Shard) execute(cmd *Command, dbi int, args [][]byte, w *resp.Writer, c 
 		}
 	}
 	s.logEffects(ctx)
-	if c != nil && len(ctx.effects) > 0 && !c.unsynced {
-		c.unsynced = true
-		s.unsynced = append(s.unsynced, c)
+	if c != nil && len(ctx.effects) > 0 {
+		c.wrote(s.id, s.srv.persist.LoggedLSN(s.id))
+		if !c.unsynced {
+			c.unsynced = true
+			s.unsynced = append(s.unsynced, c)
+		}
 	}
 	if t == nil || !t.part {
 		s.recordCall(cmd, args, dur, w.Bytes()[before:], c)

@@ -323,6 +323,7 @@ func (s *Shard) startExec(c *conn) {
 		calls = append(calls, newCallStat(execCmd, nil, dur, b))
 		s.post(message{ctrl: true, fn: func(s *Shard) {
 			c.db = dbi
+			c.wroteAll(t.lsn)
 			s.recordCalls(calls, c)
 			s.resume(c, slot, b)
 		}})

@@ -38,10 +38,15 @@ type tx struct {
 	acks   chan struct{}
 	res    chan any
 	freed  map[*Shard]bool
+	// lsn is, per shard, its LSN after the last hop of the transaction that
+	// wrote there (0: none), for the client's WAITAOF; each participant
+	// sets its own entry before its hop's result is sent.
+	lsn []uint64
 }
 
 func (srv *Server) lockShards(shards []*Shard, write bool) *tx {
-	t := &tx{shards: shards, write: write, acks: make(chan struct{}, len(shards)), res: make(chan any, len(shards))}
+	t := &tx{shards: shards, write: write, acks: make(chan struct{}, len(shards)), res: make(chan any, len(shards)),
+		lsn: make([]uint64, srv.n)}
 	srv.seqMu.Lock()
 	srv.txSeq++
 	t.id = srv.txSeq
@@ -86,6 +91,9 @@ func (t *tx) post(sh *Shard, fn func(s *Shard) any) {
 	sh.post(message{txid: t.id, fn: func(s *Shard) {
 		mark := s.logged
 		r := fn(s)
+		if s.logged != mark && t.lsn != nil {
+			t.lsn[s.id] = s.srv.persist.LoggedLSN(s.id)
+		}
 		s.afterLogged(mark, func() { t.res <- r })
 	}})
 }
@@ -278,6 +286,7 @@ func (s *Shard) startMulti(c *conn, cmd *Command, args [][]byte, shards []*Shard
 		m.t.finish()
 		out := m.W.Bytes()
 		s.post(message{ctrl: true, fn: func(s *Shard) {
+			c.wroteAll(m.t.lsn)
 			s.recordCall(cmd, m.Args, dur, out, c)
 			s.resume(c, slot, out)
 		}})

@@ -115,6 +115,7 @@ func (s *Shard) execHere(c *conn, ms *multiState, write bool) {
 		if write {
 			s.endTx(t.id, 1)
 		}
+		c.wrote(s.id, s.srv.persist.LoggedLSN(s.id))
 		// The reply waits for the commit like any write's.
 		if !c.unsynced {
 			c.unsynced = true
@@ -138,6 +139,7 @@ func (s *Shard) execShot(c *conn, ms *multiState, targets, shards []*Shard, writ
 	ranges := make([][2]int, len(cmds)) // each reply within its part's output
 	o := newShot(shards, write, proto)
 	o.vote = watched
+	o.c = c
 	for i := range shards {
 		if watched {
 			o.parts[i].check = func(x *Shard) bool { return !x.watchChanged(id) }

@@ -45,6 +45,7 @@ type shot struct {
 	vote  bool // its parts' checks decide whether any of them runs
 	parts []shotPart
 	done  func(s *Shard) // on the origin once every part is committed
+	c     *conn          // the connection whose writes these are (nil: none)
 }
 
 type shotPart struct {
@@ -102,6 +103,7 @@ type shotGroup struct {
 type partState struct {
 	next int    // the shot it is at
 	mark uint64 // its log position when the group reached it
+	lsn  uint64 // its LSN after its parts, if they logged anything
 }
 
 // newShot returns a shot over the given participants.
@@ -227,6 +229,9 @@ func (g *shotGroup) advance(s *Shard, i int) {
 	if g.t.write && (len(g.shards) > 1 || s.logged != st.mark) {
 		s.endTx(g.t.id, len(g.shards))
 	}
+	if s.logged != st.mark {
+		st.lsn = s.srv.persist.LoggedLSN(s.id)
+	}
 	s.afterLogged(st.mark, g.committed)
 }
 
@@ -275,8 +280,17 @@ func (g *shotGroup) reported(s *Shard) {
 	}
 }
 
+// finish answers the shots, each connection's writes recorded first (an
+// upper bound per participant: the group's LSN there). Every participant
+// set its LSN before reporting its commit, which brought the group here.
 func (g *shotGroup) finish(s *Shard) {
 	for _, o := range g.shots {
+		if o.c != nil && o.write {
+			for i := range o.parts {
+				p := &o.parts[i]
+				o.c.wrote(p.sh.id, g.states[p.at].lsn)
+			}
+		}
 		o.done(s)
 	}
 }
@@ -391,6 +405,7 @@ func (s *Shard) startSplit(c *conn, cmd *Command, args [][]byte, reduce splitRed
 	}
 	o := newShot(shards, cmd.Flags&FlagWrite != 0, proto)
 	o.part = true
+	o.c = c
 	check, vote := splitCheckOf(cmd.Name)
 	o.vote = vote
 	nkeys := 0
