@@ -148,7 +148,7 @@ func cmdType(c *Ctx) {
 func (c *Ctx) lookupDB(dbi int, key []byte) (store.Entry, bool) {
 	e, ok := c.S.dbs[dbi].Get(key)
 	if ok && e.ExpireAt != 0 && e.ExpireAt <= c.Now {
-		c.S.deleteExpired(dbi, key)
+		c.S.purgeExpired(dbi, key)
 		return store.Entry{}, false
 	}
 	if ok {

@@ -502,7 +502,7 @@ func TestKeysPattern(t *testing.T) {
 // shard count, COUNT and filters, while other keys come and go (forcing
 // the tables to grow and shrink between calls).
 func TestScanCompleteness(t *testing.T) {
-	for _, shards := range []int{2, 3} {
+	for _, shards := range []int{1, 2, 3, 4} {
 		for _, count := range []int64{1, 7, 100} {
 			t.Run(fmt.Sprintf("shards=%d/count=%d", shards, count), func(t *testing.T) {
 				srv := testServer(t, shards)
@@ -591,7 +591,13 @@ func TestScanCursor(t *testing.T) {
 	rc := testRaw(t, srv)
 	// Shard index 3 does not exist with three shards.
 	assert.Equal(t, "*2\r\n$1\r\n0\r\n*0\r\n", rc.do("SCAN", "3"))
-	assert.Equal(t, "*2\r\n$1\r\n0\r\n*0\r\n", rc.do("SCAN", "0"))
+	assert.Equal(t, "*2\r\n$1\r\n0\r\n*0\r\n", rc.do("SCAN", "7", "MATCH", "x", "COUNT", "5"))
+	assert.Equal(t, "-ERR syntax error\r\n", rc.do("SCAN", "3", "COUNT", "0"))
+	// Each call reads one shard: an empty shard's page is empty, and its
+	// cursor names the next shard, 0 after the last.
+	assert.Equal(t, "*2\r\n$1\r\n1\r\n*0\r\n", rc.do("SCAN", "0"))
+	assert.Equal(t, "*2\r\n$1\r\n2\r\n*0\r\n", rc.do("SCAN", "1"))
+	assert.Equal(t, "*2\r\n$1\r\n0\r\n*0\r\n", rc.do("SCAN", "2"))
 	for _, c := range []struct {
 		in string
 		v  uint64

@@ -101,6 +101,14 @@ func (s *Shard) pausedClients() int {
 	return len(s.srv.ext().pause.held[s.id])
 }
 
+// expiryPaused reports whether a pause (WRITE or ALL) keeps the dataset
+// still: as in Redis, no key then expires, actively or lazily; reads see a
+// key past its TTL as gone, and it is deleted once the pause ends. Asked
+// only of keys found past their TTL, so live keys pay nothing for it.
+func (s *Shard) expiryPaused() bool {
+	return pausing.Load() != 0 && s.srv.ext().pause.mode.Load() != pauseOff
+}
+
 // pausesOnWrite reports whether CLIENT PAUSE WRITE holds the command.
 func pausesOnWrite(c *conn, cmd *Command) bool {
 	if cmd.Flags&FlagWrite != 0 || mayReplicate[cmd.Name] {

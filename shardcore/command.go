@@ -59,6 +59,10 @@ type Command struct {
 	// arguments don't name off home, its first key's shard (SORT's BY and
 	// GET patterns): such a call holds every shard.
 	Spread func(srv *Server, home *Shard, args [][]byte) bool
+	// Route, if set, names the one shard serving a call that has no key
+	// but reads one shard's data all the same (SCAN's cursor); nil from it
+	// means the caller's shard. Dispatch and EXEC route such calls by it.
+	Route func(srv *Server, args [][]byte) *Shard
 	// Sub holds subcommands (CONFIG GET, CLIENT LIST ...), keyed lowercase.
 	Sub        map[string]*Command
 	Categories []string

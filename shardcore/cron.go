@@ -44,6 +44,9 @@ func (s *Shard) cron() {
 }
 
 func (s *Shard) activeExpire(budget time.Duration) {
+	if s.expiryPaused() {
+		return
+	}
 	defer s.srv.latencySince("expire-cycle", time.Now())
 	deadline := time.Now().Add(budget)
 	for dbi, db := range s.dbs {
@@ -62,8 +65,19 @@ func (s *Shard) activeExpire(budget time.Duration) {
 }
 
 // deleteExpired removes a key whose TTL passed and logs it as a DEL, so that
-// replay does not depend on the clock.
+// replay does not depend on the clock; while a pause keeps the dataset
+// still (expiryPaused) it leaves the key for after the pause.
 func (s *Shard) deleteExpired(dbi int, key []byte) {
+	if s.expiryPaused() {
+		return
+	}
+	s.purgeExpired(dbi, key)
+}
+
+// purgeExpired is deleteExpired even during a pause, for a write about to
+// change the key: its logged effect must apply to the same keyspace on
+// replay, where nothing expires.
+func (s *Shard) purgeExpired(dbi int, key []byte) {
 	k := append([]byte(nil), key...)
 	s.preWriteKey(s.dbs[dbi], k)
 	s.dbs[dbi].Delete(k)

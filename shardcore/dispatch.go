@@ -126,8 +126,11 @@ func (srv *Server) lookupFor(c *conn, name []byte) *Command {
 }
 
 // route finds the shard owning every key of the command, or the set of
-// shards when they differ.
+// shards when they differ; a command with a Route hook names its shard.
 func (srv *Server) route(cmd *Command, args [][]byte, buf *[]int) (*Shard, []*Shard) {
+	if cmd.Route != nil {
+		return cmd.Route(srv, args), nil
+	}
 	pos := cmd.keyPositions(args, (*buf)[:0])
 	*buf = pos
 	if len(pos) == 0 {

@@ -1,19 +1,27 @@
 package shardcore
 
 import (
+	"math/rand/v2"
+
 	"github.com/keeldb/keel/shardcore/store"
 )
 
 // lookup returns the live entry for key, removing it first if its TTL has
-// passed (lazy expiry, logged as a DEL like the active cycle's).
+// passed (lazy expiry, logged as a DEL like the active cycle's). During a
+// CLIENT PAUSE a read leaves such a key in place (deleteExpired); a write,
+// which Redis would not run then, removes it all the same (purgeExpired).
 //
 // While the dataset loads nothing expires (as in Redis): a logged write was
 // applied to the key as it was then, and replay must do the same however
 // late it runs. Keys past their TTL go after loading, logged as DELs.
-func (c *Ctx) lookup(key []byte) (store.Entry, bool) {
+func (c *Ctx) lookup(key []byte, write bool) (store.Entry, bool) {
 	e, ok := c.DB.Get(key)
 	if ok && e.ExpireAt != 0 && e.ExpireAt <= c.Now && !c.S.srv.loading.Load() {
-		c.S.deleteExpired(c.DBi, key)
+		if write {
+			c.S.purgeExpired(c.DBi, key)
+		} else {
+			c.S.deleteExpired(c.DBi, key)
+		}
 		return store.Entry{}, false
 	}
 	return e, ok
@@ -21,7 +29,7 @@ func (c *Ctx) lookup(key []byte) (store.Entry, bool) {
 
 // Read looks a key up for a read command (counting keyspace hits/misses).
 func (c *Ctx) Read(key []byte) (store.Entry, bool) {
-	e, ok := c.lookup(key)
+	e, ok := c.lookup(key, false)
 	if ok {
 		c.S.stats.hits++
 		c.access(key, e)
@@ -34,7 +42,7 @@ func (c *Ctx) Read(key []byte) (store.Entry, bool) {
 // Peek is Read without recording an access (Redis's LOOKUP_NOTOUCH: OBJECT,
 // TYPE, TTL and EXISTS must not change what OBJECT IDLETIME/FREQ report).
 func (c *Ctx) Peek(key []byte) (store.Entry, bool) {
-	e, ok := c.lookup(key)
+	e, ok := c.lookup(key, false)
 	if ok {
 		c.S.stats.hits++
 	} else {
@@ -46,7 +54,7 @@ func (c *Ctx) Peek(key []byte) (store.Entry, bool) {
 // Write looks a key up on behalf of a write. A checkpoint being written
 // saves the key's value first if it still needs it (preWrite).
 func (c *Ctx) Write(key []byte) (store.Entry, bool) {
-	e, ok := c.lookup(key)
+	e, ok := c.lookup(key, true)
 	if ok {
 		c.S.preWrite(c.DB, key, e)
 		c.access(key, e)
@@ -98,7 +106,7 @@ func (c *Ctx) Set(key []byte, e store.Entry) {
 
 // Delete removes a live key; it reports whether one was there.
 func (c *Ctx) Delete(key []byte) bool {
-	e, ok := c.lookup(key)
+	e, ok := c.lookup(key, true)
 	if !ok {
 		return false
 	}
@@ -149,4 +157,51 @@ func lookupObj[T any](c *Ctx, key []byte, typ store.Type, write bool) (T, bool) 
 		return zero, false
 	}
 	return o, true
+}
+
+// randomKeyShare is a shard's part of RANDOMKEY's draw: its keys in the
+// database, and how many of them have a TTL.
+type randomKeyShare struct{ keys, volatile int }
+
+func (c *Ctx) randomKeyShare() randomKeyShare {
+	return randomKeyShare{keys: c.DB.Len(), volatile: c.DB.ExpiresLen()}
+}
+
+// randomKeyTries is how many keys with a TTL RANDOMKEY samples on a shard
+// during a pause before it gives up, as Redis's dbRandomKey.
+const randomKeyTries = 100
+
+// randomKey is RANDOMKEY on the shard the draw picked: a random live key,
+// deleting the expired ones it meets, or nil once the shard is empty (the
+// caller draws again). During a pause expired keys stay, so the shard could
+// sample them forever: after randomKeyTries keys with a TTL it returns the
+// last one when every key of the database has a TTL (allVolatile; the key
+// may be past it, as Redis answers then), or nil so that the caller draws
+// again, until it meets a key without one.
+func (c *Ctx) randomKey(allVolatile bool) []byte {
+	tries := randomKeyTries
+	for c.DB.Len() > 0 {
+		k, _ := c.DB.RandomKey(rand.IntN)
+		e, _ := c.DB.Get(k)
+		if e.ExpireAt == 0 {
+			return append([]byte(nil), k...)
+		}
+		if c.S.expiryPaused() {
+			if tries--; tries == 0 && allVolatile {
+				return append([]byte(nil), k...)
+			}
+			if e.ExpireAt > c.Now {
+				return append([]byte(nil), k...)
+			}
+			if tries == 0 {
+				return nil
+			}
+			continue
+		}
+		if e.ExpireAt > c.Now {
+			return append([]byte(nil), k...)
+		}
+		c.S.deleteExpired(c.DBi, k)
+	}
+	return nil
 }

@@ -14,7 +14,8 @@ import (
 )
 
 // Commands over the whole keyspace: they fan out to every shard (FlagAllShard)
-// and combine on the coordinator. MEMORY's server-wide reports live here too.
+// and combine on the coordinator, except SCAN, whose cursor names the one
+// shard each call reads. MEMORY's server-wide reports live here too.
 
 func init() {
 	all := func(name string, arity int, flags Flags, group, since, summary string, multi func(*Multi)) *Command {
@@ -26,7 +27,7 @@ func init() {
 	}
 	register(
 		all("keys", 2, FlagReadonly, "generic", "1.0.0", "Find all keys matching the given pattern", multiKeys),
-		all("scan", -2, FlagReadonly, "generic", "2.8.0", "Incrementally iterate the keys space", multiScan),
+		&Command{Name: "scan", Arity: -2, Flags: FlagReadonly, Group: "generic", Since: "2.8.0", Summary: "Incrementally iterate the keys space", Fn: cmdScan, Route: scanRoute},
 		all("randomkey", 1, FlagReadonly, "generic", "1.0.0", "Return a random key from the keyspace", multiRandomKey),
 		all("dbsize", 1, FlagReadonly|FlagFast, "server", "1.0.0", "Return the number of keys in the selected database", multiDBSize),
 		local(all("flushdb", -1, FlagWrite, "server", "1.0.0", "Remove all keys from the current database", multiLocal(checkFlush)), localFlush),
@@ -112,35 +113,30 @@ func parseScanOpts(args [][]byte) (scanOpts, string) {
 	return o, ""
 }
 
-// scanPage is one shard's share of a SCAN call.
-type scanPage struct {
-	next  uint64
-	keys  [][]byte
-	raw   int64 // keys visited before filtering
-	steps int64 // table cursor steps taken
-}
-
 // scanShard walks c's table from cursor as Redis's scanGenericCommand does:
-// until want keys are collected, the budget of steps is spent or the table
+// until COUNT keys are collected, COUNT*10 steps are taken or the table
 // ends; then filters by pattern, expiry (expired keys are deleted) and type.
-func scanShard(c *Ctx, cursor uint64, want, budget int64, o *scanOpts) scanPage {
+// It returns the table's next cursor and the keys kept.
+func scanShard(c *Ctx, cursor uint64, o *scanOpts) (uint64, [][]byte) {
 	type cand struct {
 		key []byte
 		typ store.Type
 		exp int64
 	}
+	budget := int64(math.MaxInt64)
+	if o.count <= math.MaxInt64/10 {
+		budget = o.count * 10
+	}
 	var cands []cand
-	var p scanPage
-	for {
+	for steps := int64(1); ; steps++ {
 		cursor = c.DB.Scan(cursor, func(k []byte, e store.Entry) {
 			cands = append(cands, cand{keyCopy(k), e.Type, e.ExpireAt})
 		})
-		p.steps++
-		if cursor == 0 || p.steps >= budget || int64(len(cands)) >= want {
+		if cursor == 0 || steps >= budget || int64(len(cands)) >= o.count {
 			break
 		}
 	}
-	p.next, p.raw = cursor, int64(len(cands))
+	var keys [][]byte
 	for _, k := range cands {
 		if o.pattern != nil && !config.GlobMatch(o.pattern, k.key, false) {
 			continue
@@ -152,77 +148,77 @@ func scanShard(c *Ctx, cursor uint64, want, budget int64, o *scanOpts) scanPage 
 			c.S.deleteExpired(c.DBi, k.key)
 			continue
 		}
-		p.keys = append(p.keys, k.key)
+		keys = append(keys, k.key)
 	}
-	return p
+	return cursor, keys
 }
 
-// multiScan serves one SCAN call. It starts on the shard named by the cursor
-// and moves on to the next shards while it has collected fewer than COUNT
-// keys and Redis's budget of COUNT*10 table steps is not spent, so that
-// empty or small shards do not produce empty pages.
-func multiScan(m *Multi) {
-	cursor, ok := parseScanCursor(m.Args[1])
+// scanRoute is SCAN's Command.Route: the shard its cursor names, so that a
+// call holds only that shard. A cursor that is no number or names no shard
+// gets its reply (an error, or an empty last page) on the caller's shard.
+func scanRoute(srv *Server, args [][]byte) *Shard {
+	cursor, ok := parseScanCursor(args[1])
 	if !ok {
-		m.W.Error("ERR invalid cursor")
+		return nil
+	}
+	si := cursor & (1<<shardBits(len(srv.shards)) - 1)
+	if si >= uint64(len(srv.shards)) {
+		return nil
+	}
+	return srv.shards[si]
+}
+
+// cmdScan serves one SCAN call on the shard its cursor names (scanRoute).
+// When that shard's table ends, the reply's cursor names the next shard at
+// its start, and 0 after the last shard.
+func cmdScan(c *Ctx) {
+	cursor, ok := parseScanCursor(c.Args[1])
+	if !ok {
+		c.Error("ERR invalid cursor")
 		return
 	}
-	o, errMsg := parseScanOpts(m.Args[2:])
+	o, errMsg := parseScanOpts(c.Args[2:])
 	if errMsg != "" {
-		m.W.Error(errMsg)
+		c.Error(errMsg)
 		return
 	}
-	shards := m.srv.shards
-	sb := shardBits(len(shards))
-	si := int(cursor & (1<<sb - 1))
-	pos := cursor >> sb
+	n := len(c.S.srv.shards)
+	sb := shardBits(n)
 	var keys [][]byte
-	if si < len(shards) {
-		budget := int64(math.MaxInt64)
-		if o.count <= math.MaxInt64/10 {
-			budget = o.count * 10
-		}
-		var collected int64
-		for {
-			p := m.On(shards[si], func(c *Ctx) any { return scanShard(c, pos, o.count-collected, budget, &o) }).(scanPage)
-			keys = append(keys, p.keys...)
-			collected += p.raw
-			budget -= p.steps
-			pos = p.next
-			if pos == 0 {
-				si++
-			}
-			if si == len(shards) {
-				cursor = 0
-				break
-			}
-			if collected >= o.count || budget <= 0 {
-				cursor = pos<<sb | uint64(si)
-				break
-			}
-		}
-	} else {
+	if cursor&(1<<sb-1) >= uint64(n) {
 		cursor = 0 // not a cursor this server handed out
+	} else {
+		var next uint64
+		next, keys = scanShard(c, cursor>>sb, &o)
+		switch {
+		case next != 0:
+			cursor = next<<sb | uint64(c.S.id)
+		case c.S.id+1 < n:
+			cursor = uint64(c.S.id + 1)
+		default:
+			cursor = 0
+		}
 	}
-	m.W.Array(2)
-	m.W.Bulk(strconv.AppendUint(nil, cursor, 10))
-	m.W.Array(len(keys))
+	c.W.Array(2)
+	c.W.Bulk(strconv.AppendUint(nil, cursor, 10))
+	c.W.Array(len(keys))
 	for _, k := range keys {
-		m.W.Bulk(k)
+		c.W.Bulk(k)
 	}
 }
 
 // multiRandomKey picks a shard with probability proportional to its key
-// count, then a key there. Expired keys met on the way are deleted and the
-// draw repeats, as Redis's dbRandomKey does, so it ends with a live key or
-// an empty database.
+// count, then a key there (Ctx.randomKey). Expired keys met on the way are
+// deleted and the draw repeats, as Redis's dbRandomKey does, so it ends with
+// a live key or an empty database (during a pause, see randomKey).
 func multiRandomKey(m *Multi) {
 	shards := m.Shards() // in the order of Each's results
 	for {
-		sizes := m.Each(func(c *Ctx) any { return c.DB.Len() })
-		total := 0
-		for _, n := range sizes {
-			total += n.(int)
+		shares := m.Each(func(c *Ctx) any { return c.randomKeyShare() })
+		total, volatile := 0, 0
+		for _, sh := range shares {
+			total += sh.(randomKeyShare).keys
+			volatile += sh.(randomKeyShare).volatile
 		}
 		if total == 0 {
 			m.W.Null()
@@ -230,20 +226,10 @@ func multiRandomKey(m *Multi) {
 		}
 		r := rand.IntN(total)
 		si := 0
-		for ; r >= sizes[si].(int); si++ {
-			r -= sizes[si].(int)
+		for ; r >= shares[si].(randomKeyShare).keys; si++ {
+			r -= shares[si].(randomKeyShare).keys
 		}
-		k := m.On(shards[si], func(c *Ctx) any {
-			for c.DB.Len() > 0 {
-				k, _ := c.DB.RandomKey(rand.IntN)
-				e, _ := c.DB.Get(k)
-				if e.ExpireAt == 0 || e.ExpireAt > c.Now {
-					return keyCopy(k)
-				}
-				c.S.deleteExpired(c.DBi, k)
-			}
-			return []byte(nil)
-		}).([]byte)
+		k := m.On(shards[si], func(c *Ctx) any { return c.randomKey(total == volatile) }).([]byte)
 		if k != nil {
 			m.W.Bulk(k)
 			return

@@ -74,9 +74,10 @@ func (s *Shard) execFast(c *conn, ms *multiState) bool {
 }
 
 // runsOnConnShard reports whether a queued command runs on the connection's
-// shard, with the connection: connection commands and keyless ones.
+// shard, with the connection: connection commands and keyless ones that
+// name no shard (Route).
 func runsOnConnShard(cmd *Command) bool {
-	return cmd.Flags&FlagConn != 0 || (cmd.Flags&FlagAllShard == 0 && cmd.FirstKey == 0 && cmd.Keys == nil)
+	return cmd.Flags&FlagConn != 0 || (cmd.Flags&FlagAllShard == 0 && cmd.FirstKey == 0 && cmd.Keys == nil && cmd.Route == nil)
 }
 
 // watchChanged reports whether a key watched here by connection id changed
