@@ -33,6 +33,9 @@ type Options struct {
 	Registry SegmentRegistry
 	// Now is the wall clock stamped on frames; default time.Now.
 	Now func() time.Time
+	// Latency times the write of each flush's frames (the latency
+	// monitor's "aof-write" event); default none.
+	Latency durability.LatencyProbe
 }
 
 const (
@@ -133,6 +136,9 @@ func NewWriter(fsys durability.FS, dir string, shard int, startLSN durability.LS
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Latency == nil {
+		opts.Latency = &durability.LatencyRelay{}
 	}
 	w := &Writer{
 		fsys:    fsys,
@@ -302,6 +308,7 @@ func (w *Writer) Flush() (durability.LSN, error) {
 	wasBroken := w.broken != nil
 	var werr error
 	if !wasBroken {
+		start := w.opts.Latency.Start()
 		for _, fr := range frames {
 			if _, err := w.f.Write(fr.data); err != nil {
 				w.broken = fmt.Errorf("aof: shard %d: write %s: %w", w.shard, w.segPath, err)
@@ -310,6 +317,7 @@ func (w *Writer) Flush() (durability.LSN, error) {
 			}
 			w.writtenLSN.Store(uint64(fr.last))
 		}
+		w.opts.Latency.End("aof-write", start)
 	}
 	w.mu.Unlock()
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Op is a set of filesystem operations a Fault applies to.
@@ -70,6 +71,10 @@ type Fault struct {
 	// Err is the error returned, wrapped in *fs.PathError. The default is
 	// EIO, or ENOSPC when AfterBytes is set.
 	Err error
+	// Delay makes the fault a slow disk instead of a failing one: the
+	// operations it fires on wait this long, then go through (Err is
+	// ignored). Not with AfterBytes.
+	Delay time.Duration
 }
 
 // FaultID names an injected fault so it can be cleared.
@@ -144,14 +149,22 @@ func (f *FaultFS) Fired(id FaultID) int {
 }
 
 // check counts op against every fault and returns the error of the first
-// one that fires, or nil.
+// one that fires, or nil, after the longest delay of those that fire.
 func (f *FaultFS) check(op Op, paths ...string) error {
+	hit, delay := f.fire(op, paths)
+	if delay > 0 {
+		time.Sleep(delay)
+	}
+	return hit
+}
+
+// fire is check without the wait, which must not hold the lock.
+func (f *FaultFS) fire(op Op, paths []string) (hit error, delay time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(f.faults) == 0 {
-		return nil
+		return nil, 0
 	}
-	var hit error
 	for _, id := range f.sortedIDs() {
 		st := f.faults[id]
 		if st.Op&op == 0 || st.done || st.AfterBytes > 0 || !st.matches(paths) {
@@ -165,11 +178,13 @@ func (f *FaultFS) check(op Op, paths ...string) error {
 		if !st.Sticky {
 			st.done = true
 		}
-		if hit == nil {
+		if st.Delay > 0 {
+			delay = max(delay, st.Delay)
+		} else if hit == nil {
 			hit = st.Err
 		}
 	}
-	return hit
+	return hit, delay
 }
 
 // writeBudget returns how many of n bytes written to path may go through,
@@ -384,10 +399,12 @@ var errnoNames = map[string]syscall.Errno{
 //
 //	op=fsync path=*/aof/* nth=3 err=EIO
 //	op=write after=1048576 err=ENOSPC sticky
+//	op=fsync delay=50ms sticky
 //
 // op is one or more of open, write, fsync, rename, remove, syncdir,
 // truncate, mkdir joined by '|'; err is an errno name (EIO, ENOSPC,
-// EDQUOT, EROFS, EACCES, EPERM, ENOENT, EBADF, EINTR).
+// EDQUOT, EROFS, EACCES, EPERM, ENOENT, EBADF, EINTR); delay is a Go
+// duration.
 func ParseFault(spec string) (Fault, error) {
 	var ft Fault
 	for _, word := range strings.Fields(spec) {
@@ -430,6 +447,12 @@ func ParseFault(spec string) (Fault, error) {
 			} else {
 				ft.Sticky = true
 			}
+		case "delay":
+			d, err := time.ParseDuration(val)
+			if err != nil || d <= 0 {
+				return Fault{}, fmt.Errorf("fault spec %q: delay must be a positive duration, got %q", spec, val)
+			}
+			ft.Delay = d
 		case "err":
 			e, ok := errnoNames[strings.ToUpper(val)]
 			if !ok {
@@ -445,6 +468,9 @@ func ParseFault(spec string) (Fault, error) {
 	}
 	if ft.AfterBytes > 0 && ft.Op != OpWrite {
 		return Fault{}, fmt.Errorf("fault spec %q: after= applies to op=write only", spec)
+	}
+	if ft.AfterBytes > 0 && ft.Delay > 0 {
+		return Fault{}, fmt.Errorf("fault spec %q: delay= does not combine with after=", spec)
 	}
 	return ft, nil
 }

@@ -54,6 +54,10 @@ type Logs struct {
 
 	// progress reports loading, for INFO's loading_* fields.
 	progress func() Progress
+
+	// latency times the writers' writes and the fsyncs of Commit for the
+	// server's latency monitor (SetLatencyProbe).
+	latency durability.LatencyRelay
 }
 
 type shardLog struct {
@@ -190,9 +194,11 @@ func (l *Logs) Commit(shard int) error {
 	}
 	sl.buffered.Store(0)
 	if policy == durability.FsyncAlways {
+		start := l.latency.Start()
 		if err := w.Sync(); err != nil {
 			return sl.fail(err)
 		}
+		l.latency.End("aof-fsync-always", start)
 	}
 	sl.dirty = false
 	if sl.failing {
@@ -201,6 +207,11 @@ func (l *Logs) Commit(shard int) error {
 	}
 	return nil
 }
+
+// SetLatencyProbe has the logs report to the server's latency monitor how
+// long their writes ("aof-write") and, under appendfsync always, the
+// fsyncs of Commit ("aof-fsync-always") take.
+func (l *Logs) SetLatencyProbe(p durability.LatencyProbe) { l.latency.Set(p) }
 
 func (sl *shardLog) fail(err error) error {
 	sl.failing = true

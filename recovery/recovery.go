@@ -234,7 +234,7 @@ func Open(dir string, fsys durability.FS, cfg Config) (*Recovery, error) {
 	r.logs.progress = r.Progress
 	r.logs.reg = newSegRegistry(r.store)
 	r.logs.open = func(shard int, start durability.LSN) (*aof.Writer, error) {
-		return aof.NewWriter(fsys, dir, shard, start, aof.Options{SegmentSize: cfg.SegmentSize, Registry: r.logs.reg})
+		return aof.NewWriter(fsys, dir, shard, start, aof.Options{SegmentSize: cfg.SegmentSize, Registry: r.logs.reg, Latency: &r.logs.latency})
 	}
 	return r, nil
 }

@@ -18,14 +18,19 @@ import (
 // serverOn recovers dir into a new in-process server with 2 shards and
 // starts it.
 func serverOn(t *testing.T, dir string, fsync string) (*shardcore.Server, *Recovery, *redis.Client) {
+	return serverOnFS(t, durability.OSFS{}, dir, 2, fsync)
+}
+
+// serverOnFS is serverOn on fsys with the given number of shards.
+func serverOnFS(t *testing.T, fsys durability.FS, dir string, shards int, fsync string) (*shardcore.Server, *Recovery, *redis.Client) {
 	t.Helper()
-	cfg, err := config.Parse([]string{"--port", "0", "--bind", "127.0.0.1", "--dir", dir, "--shards", "2", "--appendfsync", fsync})
+	cfg, err := config.Parse([]string{"--port", "0", "--bind", "127.0.0.1", "--dir", dir, "--shards", strconv.Itoa(shards), "--appendfsync", fsync})
 	require.NoError(t, err)
 	policy, err := durability.ParseFsyncPolicy(fsync)
 	require.NoError(t, err)
-	rc := testConfig(2)
+	rc := testConfig(shards)
 	rc.Fsync = policy
-	r, err := Open(dir, durability.OSFS{}, rc)
+	r, err := Open(dir, fsys, rc)
 	require.NoError(t, err)
 	srv, err := shardcore.NewServer(cfg, shardcore.Options{Logger: quietLogger(nil), Persistence: r.Logs()})
 	require.NoError(t, err)

@@ -395,7 +395,11 @@ func (s *Shard) offer(w *waiter, key []byte) {
 func (s *Shard) startServe(w *waiter, key []byte) {
 	w.state = waitServing
 	go func() {
+		start := s.srv.latencyStart()
 		_, reply, undo, served, lsns := s.srv.blockServe(w, [][]byte{key}, false)
+		if served {
+			s.srv.latencyEnd("command-unblocking", start)
+		}
 		s.post(message{ctrl: true, fn: func(s *Shard) { s.serveDone(w, true, key, reply, undo, served, lsns) }})
 	}()
 }

@@ -71,7 +71,7 @@ func cmdLatencyDoctor(c *Ctx) {
 	srv := c.S.srv
 	cfg := srv.config()
 	events := srv.ext().latency.snapshot()
-	report := latencyReport(events, cfg.LatencyMonitorThreshold, cfg.SlowlogLogSlowerThan, cfg.HZ, anonHugePages(), time.Now().Unix())
+	report := latencyReport(events, cfg.LatencyMonitorThreshold, cfg.SlowlogLogSlowerThan, cfg.HZ, cfg.AppendFsync == "always", anonHugePages(), time.Now().Unix())
 	c.W.Verbatim("txt", []byte(report))
 }
 

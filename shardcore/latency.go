@@ -334,6 +334,30 @@ func (srv *Server) latencySince(event string, start time.Time) {
 	srv.latencySample(event, time.Since(start).Milliseconds())
 }
 
+// latencyStart begins timing a latency event: the zero time while the
+// monitor is off (latency-monitor-threshold 0), so that an idle monitor
+// costs a branch and no clock reads.
+func (srv *Server) latencyStart() time.Time {
+	if srv.config().LatencyMonitorThreshold <= 0 {
+		return time.Time{}
+	}
+	return time.Now()
+}
+
+// latencyEnd samples event with the time since a latencyStart that timed.
+func (srv *Server) latencyEnd(event string, start time.Time) {
+	if !start.IsZero() {
+		srv.latencySince(event, start)
+	}
+}
+
+// latencyProbe is the server's latency monitor as persistence times its
+// disk operations with it (durability.LatencyProbe).
+type latencyProbe struct{ srv *Server }
+
+func (p latencyProbe) Start() time.Time                  { return p.srv.latencyStart() }
+func (p latencyProbe) End(event string, start time.Time) { p.srv.latencyEnd(event, start) }
+
 // commandEvent is the monitor's event for a call of cmd, by Redis's
 // classification of commands.
 func commandEvent(cmd *Command) string {
@@ -379,12 +403,12 @@ func analyzeLatency(e latencyEvent, now int64) latencyStats {
 
 // latencyReport is LATENCY DOCTOR's text, as Redis's createLatencyReport for
 // the events keel samples.
-func latencyReport(events []latencyEvent, threshold, slowerThan int64, hz int, thp bool, now int64) string {
+func latencyReport(events []latencyEvent, threshold, slowerThan int64, hz int, fsyncAlways, thp bool, now int64) string {
 	if len(events) == 0 && threshold == 0 {
 		return "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it. If we weren't in a deep space mission I'd suggest to take a look at https://redis.io/topics/latency-monitor.\n"
 	}
 	var b strings.Builder
-	var slowlogEnabled, slowlogTuning, slowlogInspect, scheduler, moreHz, largeObjects bool
+	var slowlogEnabled, slowlogTuning, slowlogInspect, scheduler, relaxFsync, moreHz, largeObjects bool
 	advices := 0
 	for i, e := range events {
 		if i == 0 {
@@ -408,6 +432,9 @@ func latencyReport(events []latencyEvent, threshold, slowerThan int64, hz int, t
 			advices += 2
 		case "fast-command":
 			scheduler = true
+			advices++
+		case "aof-fsync-always":
+			relaxFsync = true
 			advices++
 		case "expire-cycle":
 			moreHz, largeObjects = true, true
@@ -441,6 +468,9 @@ func latencyReport(events []latencyEvent, threshold, slowerThan int64, hz int, t
 				"  3) Check if you have a \"noisy neighbour\" problem.\n" +
 				"  4) Check with 'redis-cli --intrinsic-latency 100' what is the intrinsic latency in your system.\n" +
 				"  5) Check if the problem is allocator-related by recompiling Redis with MALLOC=libc, if you are using Jemalloc. However this may create fragmentation problems.\n")
+		}
+		if relaxFsync && fsyncAlways {
+			b.WriteString("- Your fsync policy is set to 'always'. It is very hard to get good performances with such a setup, if possible try to relax the fsync policy to 'onesec'.\n")
 		}
 		if moreHz && hz < 100 {
 			b.WriteString("- In order to make the Redis keys expiring process more incremental, try to set the 'hz' configuration parameter to 100 using 'CONFIG SET hz 100'.\n")

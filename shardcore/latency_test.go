@@ -171,17 +171,17 @@ func TestLatencyGraph(t *testing.T) {
 }
 
 func TestLatencyReport(t *testing.T) {
-	assert.Contains(t, latencyReport(nil, 0, 10000, 10, false, 0), "Latency monitoring is disabled")
+	assert.Contains(t, latencyReport(nil, 0, 10000, 10, false, false, 0), "Latency monitoring is disabled")
 	assert.Equal(t, "Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n",
-		latencyReport(nil, 5, 10000, 10, false, 0))
-	assert.Contains(t, latencyReport(nil, 5, 10000, 10, true, 0), "- I detected a non zero amount of anonymous huge pages")
+		latencyReport(nil, 5, 10000, 10, false, false, 0))
+	assert.Contains(t, latencyReport(nil, 5, 10000, 10, false, true, 0), "- I detected a non zero amount of anonymous huge pages")
 
 	events := []latencyEvent{
 		{name: "command", max: 30, samples: []latencySample{{90, 10}, {95, 30}}},
 		{name: "expire-cycle", max: 2, samples: []latencySample{{99, 2}}},
 		{name: "fast-command", max: 1, samples: []latencySample{{100, 1}}},
 	}
-	r := latencyReport(events, 1, 10000, 10, false, 100)
+	r := latencyReport(events, 1, 10000, 10, false, false, 100)
 	assert.True(t, strings.HasPrefix(r, "Dave, I have observed latency spikes in this Redis instance. You don't mind talking about it, do you Dave?\n\n"+
 		"1. command: 2 latency spikes (average 20ms, mean deviation 10ms, period 5.00 sec). Worst all time event 30ms.\n"+
 		"2. expire-cycle: 1 latency spikes (average 2ms, mean deviation 0ms, period 1.00 sec). Worst all time event 2ms.\n"+
@@ -190,8 +190,8 @@ func TestLatencyReport(t *testing.T) {
 		"- Your current Slow Log configuration only logs events that are slower than your configured latency monitor threshold. Please use 'CONFIG SET slowlog-log-slower-than 1000'.\n"), r)
 	assert.Contains(t, r, "- The system is slow to execute Redis code paths")
 	assert.Contains(t, r, "try to set the 'hz' configuration parameter to 100")
-	assert.NotContains(t, latencyReport(events, 1, 10000, 100, false, 100), "'hz'")
-	assert.Contains(t, latencyReport(events, 1, -1, 10, false, 100), "Try to enable the Slow Log Redis feature using the command 'CONFIG SET slowlog-log-slower-than 1000'")
+	assert.NotContains(t, latencyReport(events, 1, 10000, 100, false, false, 100), "'hz'")
+	assert.Contains(t, latencyReport(events, 1, -1, 10, false, false, 100), "Try to enable the Slow Log Redis feature using the command 'CONFIG SET slowlog-log-slower-than 1000'")
 }
 
 func latencyReply(t *testing.T, rc *rawConn, args ...string) resp.Value {

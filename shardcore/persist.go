@@ -1,6 +1,10 @@
 package shardcore
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/keeldb/keel/durability"
+)
 
 // Persistence is how shards make their writes durable. Each shard calls Log
 // for every applied write (its effect, tagged with the multi-shard
@@ -63,6 +67,13 @@ type Persistence interface {
 	// Size returns the logs' current size and their size after the last
 	// checkpoint (for auto-aof-rewrite-percentage).
 	Size() (current, base int64)
+}
+
+// latencyProbed is a Persistence that times its own disk operations for
+// the latency monitor ("aof-write", "aof-fsync-always"): NewServer hands it
+// the server's probe.
+type latencyProbed interface {
+	SetLatencyProbe(p durability.LatencyProbe)
 }
 
 // errNoLogDir is why a server without persistence cannot log.

@@ -88,6 +88,9 @@ func NewServer(cfg *config.Config, opts Options) (*Server, error) {
 	if srv.persist == nil {
 		srv.persist = nopPersistence{}
 	}
+	if lp, ok := srv.persist.(latencyProbed); ok {
+		lp.SetLatencyProbe(latencyProbe{srv})
+	}
 	srv.setConfig(cfg)
 	renamed, err := renameCommands(cfg.RenameCommands)
 	if err != nil {
