@@ -353,7 +353,7 @@ func clientLine(b []byte, c *conn, now, argv int64) []byte {
 	if c.sub.subscribed() {
 		flags += "P"
 	}
-	if (c.block != nil && c.block.state != waitTrying) || c.shard.pauseHolds(c) {
+	if (c.block != nil && c.block.state != waitTrying) || c.aof.blocked != nil || c.shard.pauseHolds(c) {
 		flags += "b"
 	}
 	if c.quitting {

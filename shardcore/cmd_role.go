@@ -182,7 +182,8 @@ func (s *Shard) endWait(w *waiter, reply []byte) bool {
 }
 
 // unblockClient is CLIENT UNBLOCK on the client's shard: WAIT gets 0 (what
-// its timeout gives) or the error; blocking commands are unblockConn's.
+// its timeout gives) or the error; WAITAOF is unblockWaitAOF's, blocking
+// commands unblockConn's.
 // A client held by CLIENT PAUSE is not blocked in a command: it stays held.
 func (s *Shard) unblockClient(c *conn, withError bool) bool {
 	if w := c.block; w != nil && w.op == waitReplicasOp {
@@ -190,6 +191,9 @@ func (s *Shard) unblockClient(c *conn, withError bool) bool {
 			return s.endWait(w, waitUnblockErr)
 		}
 		return s.endWait(w, waitTimedOut)
+	}
+	if s.unblockWaitAOF(c, withError) {
+		return true
 	}
 	return s.unblockConn(c, withError)
 }

@@ -50,13 +50,16 @@ type connAOF struct {
 	woff []uint64
 	// wait is a WAITAOF that waits for earlier commands' replies.
 	wait *aofWait
+	// blocked is the WAITAOF the connection is blocked in until answered.
+	blocked *aofWait
 }
 
 type aofWait struct {
 	slot        *replySlot
 	numLocal    int64
 	numReplicas int64
-	deadline    int64 // Unix ms, 0: none
+	deadline    int64      // Unix ms, 0: none
+	polled      *fsyncWait // its entry in the poller, once it waits for syncs
 }
 
 // wrote records a write of the connection logged on shard at lsn (or an
@@ -126,6 +129,8 @@ func cmdWaitAOF(c *Ctx) {
 	w.slot = s.newSlot(cn)
 	cn.paused = true
 	cn.aof.wait = w
+	cn.aof.blocked = w
+	s.waitingAOF++
 	s.waitAOFReady(cn)
 }
 
@@ -144,6 +149,7 @@ func (s *Shard) waitAOFReady(c *conn) {
 	w := c.aof.wait
 	if c.closed {
 		c.aof.wait = nil
+		s.endWaitAOF(c, w, nil)
 		return
 	}
 	if c.pending[0] != w.slot {
@@ -151,8 +157,17 @@ func (s *Shard) waitAOFReady(c *conn) {
 	}
 	c.aof.wait = nil
 	want := append([]uint64(nil), c.aof.woff...)
+	// As in Redis, a call that waited for local fsyncs gets an error if
+	// appendonly was turned off meanwhile.
 	end := func() {
-		s.post(message{ctrl: true, fn: func(s *Shard) { s.endWaitAOF(c, w, want) }})
+		s.post(message{ctrl: true, fn: func(s *Shard) {
+			p := s.srv.persist
+			reply := waitAOFReply(p, want)
+			if w.numLocal > 0 && !p.AppendOnly() {
+				reply = []byte("-" + errWaitAOFNoAOF + "\r\n")
+			}
+			s.endWaitAOF(c, w, reply)
+		}})
 	}
 	p := s.srv.persist
 	if waitAOFDone(p, w.numLocal, w.numReplicas, want) || (w.deadline != 0 && s.now >= w.deadline) ||
@@ -160,23 +175,46 @@ func (s *Shard) waitAOFReady(c *conn) {
 		end()
 		return
 	}
-	s.srv.fsyncWaits().wait(want, w.numReplicas == 0, w.numLocal > 0, w.deadline, c.id, end)
+	w.polled = s.srv.fsyncWaits().wait(want, w.numReplicas == 0, w.numLocal > 0, w.deadline, c.id, end)
 }
 
-// endWaitAOF answers a WAITAOF and resumes its connection. As in Redis, a
-// call that waited for local fsyncs gets an error if appendonly was turned
-// off meanwhile.
-func (s *Shard) endWaitAOF(c *conn, w *aofWait, want []uint64) {
-	p := s.srv.persist
-	if w.numLocal > 0 && !p.AppendOnly() {
-		s.complete(w.slot, []byte("-"+errWaitAOFNoAOF+"\r\n"))
-	} else {
-		s.complete(w.slot, waitAOFReply(p, want))
+// endWaitAOF answers the WAITAOF w with reply and resumes its connection,
+// unless CLIENT UNBLOCK answered it first.
+func (s *Shard) endWaitAOF(c *conn, w *aofWait, reply []byte) {
+	if c.aof.blocked != w {
+		return
 	}
+	c.aof.blocked = nil
+	s.waitingAOF--
+	s.complete(w.slot, reply)
 	if !c.closed {
 		c.paused = false
 		s.serve(c)
 	}
+}
+
+// unblockWaitAOF is CLIENT UNBLOCK of a connection blocked in WAITAOF: it
+// gets the error, or what its timeout would give — the fsync state of its
+// writes now (not synced while the replies carrying their LSNs are still
+// due). It reports whether the connection was blocked in WAITAOF.
+func (s *Shard) unblockWaitAOF(c *conn, withError bool) bool {
+	w := c.aof.blocked
+	if w == nil {
+		return false
+	}
+	reply := waitAOFReply(s.srv.persist, c.aof.woff)
+	switch {
+	case withError:
+		reply = waitUnblockErr
+	case c.aof.wait != nil:
+		reply = waitAOFUnsynced
+	}
+	c.aof.wait = nil
+	if w.polled != nil {
+		s.srv.fsyncWaits().cancel(w.polled)
+	}
+	s.endWaitAOF(c, w, reply)
+	return true
 }
 
 // parseWaitAOF checks the arguments in Redis's order; deadline is in Unix
@@ -259,8 +297,8 @@ func (srv *Server) fsyncWaits() *fsyncWaits {
 
 // wait calls done once want is synced (when onSync is set), appendonly is
 // off (when needAOF is), deadline passes or the client connID disconnects;
-// not if the server stops first.
-func (fw *fsyncWaits) wait(want []uint64, onSync, needAOF bool, deadline, connID int64, done func()) {
+// not if the server stops first, or the wait is cancelled.
+func (fw *fsyncWaits) wait(want []uint64, onSync, needAOF bool, deadline, connID int64, done func()) *fsyncWait {
 	w := &fsyncWait{want: want, onSync: onSync, needAOF: needAOF, deadline: deadline, connID: connID, done: done}
 	fw.mu.Lock()
 	fw.waiting[w] = struct{}{}
@@ -268,6 +306,15 @@ func (fw *fsyncWaits) wait(want []uint64, onSync, needAOF bool, deadline, connID
 		fw.polling = true
 		go fw.poll()
 	}
+	fw.mu.Unlock()
+	return w
+}
+
+// cancel drops a wait; if the poller has ended it already, its done runs
+// all the same.
+func (fw *fsyncWaits) cancel(w *fsyncWait) {
+	fw.mu.Lock()
+	delete(fw.waiting, w)
 	fw.mu.Unlock()
 }
 

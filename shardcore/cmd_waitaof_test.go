@@ -403,3 +403,40 @@ func TestWaitAOFAppendOnlyTurnedOff(t *testing.T) {
 	assert.Equal(t, "-"+errWaitAOFNoAOF+"\r\n", rc.read())
 	assert.Equal(t, "*2\r\n:0\r\n:0\r\n", rc.do("WAITAOF", "0", "0", "0"))
 }
+
+// A client blocked in WAITAOF counts in blocked_clients, and CLIENT UNBLOCK
+// ends its wait as Redis 7.2 does: with what the timeout would give (its
+// writes' fsync state now) or the UNBLOCKED error; the connection goes on.
+func TestWaitAOFClientUnblock(t *testing.T) {
+	srv, log := waitAOFServer(t)
+	admin := testRaw(t, srv)
+	rc := testRaw(t, srv)
+	id := strconv.FormatInt(aofClientID(t, rc), 10)
+	require.Equal(t, "+OK\r\n", rc.do("SET", "k", "v"))
+	assert.Equal(t, ":0\r\n", admin.do("CLIENT", "UNBLOCK", id), "not blocked yet")
+
+	rc.send("WAITAOF", "1", "0", "0")
+	waitForWaiters(t, srv, 1)
+	assert.Equal(t, "1", infoField(admin, "clients", "blocked_clients"))
+	assert.Contains(t, admin.do("CLIENT", "LIST", "ID", id), " flags=b ")
+	assert.Equal(t, ":1\r\n", admin.do("CLIENT", "UNBLOCK", id))
+	assert.Equal(t, "*2\r\n:0\r\n:0\r\n", rc.read(), "its write is not synced")
+	waitForWaiters(t, srv, 0)
+	assert.Equal(t, "0", infoField(admin, "clients", "blocked_clients"))
+
+	rc.send("WAITAOF", "1", "0", "0")
+	waitForWaiters(t, srv, 1)
+	assert.Equal(t, ":1\r\n", admin.do("CLIENT", "UNBLOCK", id, "ERROR"))
+	assert.Equal(t, "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n", rc.read())
+	waitForWaiters(t, srv, 0)
+
+	log.syncAll()
+	assert.Equal(t, "*2\r\n:1\r\n:0\r\n", rc.do("WAITAOF", "1", "0", "0"))
+	// A wait for replicas, which never come, is unblocked with its fsyncs.
+	rc.send("WAITAOF", "1", "1", "0")
+	waitForWaiters(t, srv, 1)
+	assert.Equal(t, ":1\r\n", admin.do("CLIENT", "UNBLOCK", id, "TIMEOUT"))
+	assert.Equal(t, "*2\r\n:1\r\n:0\r\n", rc.read())
+	assert.Equal(t, "+PONG\r\n", rc.do("PING"))
+	assert.Equal(t, "0", infoField(admin, "clients", "blocked_clients"))
+}

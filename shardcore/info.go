@@ -116,7 +116,7 @@ func collectShardInfo(s *Shard) shardInfo {
 		hits:      s.stats.hits,
 		misses:    s.stats.misses,
 		expired:   s.stats.expiredKeys,
-		blocked:   int64(s.blk.blocked + s.pausedClients()),
+		blocked:   int64(s.blk.blocked + s.pausedClients() + s.waitingAOF),
 		inTimeout: int64(s.blk.inTimeout),
 	}
 	for i, db := range s.dbs {

@@ -78,6 +78,8 @@ type Shard struct {
 	casDirty  map[int64]bool
 
 	blk blockState // blocked clients parked here, waiters on keys here
+	// waitingAOF counts this shard's connections blocked in WAITAOF.
+	waitingAOF int
 
 	ck shardCk    // checkpoint marks and the snapshot being written
 	ld *shardLoad // the checkpoint being loaded into this shard
