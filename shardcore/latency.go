@@ -355,8 +355,17 @@ func (srv *Server) latencyEnd(event string, start time.Time) {
 // disk operations with it (durability.LatencyProbe).
 type latencyProbe struct{ srv *Server }
 
-func (p latencyProbe) Start() time.Time                  { return p.srv.latencyStart() }
-func (p latencyProbe) End(event string, start time.Time) { p.srv.latencyEnd(event, start) }
+func (p latencyProbe) Start() time.Time { return p.srv.latencyStart() }
+
+// End samples event; a log write that ran beside no fsync ran beside a
+// checkpoint if one was being written (keel's counterpart of Redis's child
+// process), which the log cannot know.
+func (p latencyProbe) End(event string, start time.Time) {
+	if event == "aof-write-alone" && p.srv.CheckpointRunning() {
+		event = "aof-write-active-child"
+	}
+	p.srv.latencyEnd(event, start)
+}
 
 // commandEvent is the monitor's event for a call of cmd, by Redis's
 // classification of commands.
@@ -409,6 +418,7 @@ func latencyReport(events []latencyEvent, threshold, slowerThan int64, hz int, f
 	}
 	var b strings.Builder
 	var slowlogEnabled, slowlogTuning, slowlogInspect, scheduler, relaxFsync, moreHz, largeObjects bool
+	var localDisk, ssd, dataWriteback, diskContention bool
 	advices := 0
 	for i, e := range events {
 		if i == 0 {
@@ -433,6 +443,17 @@ func latencyReport(events []latencyEvent, threshold, slowerThan int64, hz int, f
 		case "fast-command":
 			scheduler = true
 			advices++
+		case "aof-write-pending-fsync":
+			localDisk, diskContention, ssd, dataWriteback = true, true, true, true
+			advices += 4
+		case "aof-write-active-child":
+			// Redis also suggests no-appendfsync-on-rewrite here, which
+			// keel accepts but does not act on: its fsyncs never pause.
+			dataWriteback, ssd = true, true
+			advices += 2
+		case "aof-write-alone":
+			localDisk, dataWriteback, ssd = true, true, true
+			advices += 3
 		case "aof-fsync-always":
 			relaxFsync = true
 			advices++
@@ -468,6 +489,18 @@ func latencyReport(events []latencyEvent, threshold, slowerThan int64, hz int, f
 				"  3) Check if you have a \"noisy neighbour\" problem.\n" +
 				"  4) Check with 'redis-cli --intrinsic-latency 100' what is the intrinsic latency in your system.\n" +
 				"  5) Check if the problem is allocator-related by recompiling Redis with MALLOC=libc, if you are using Jemalloc. However this may create fragmentation problems.\n")
+		}
+		if localDisk {
+			b.WriteString("- It is strongly advised to use local disks for persistence, especially if you are using AOF. Remote disks provided by platform-as-a-service providers are known to be slow.\n")
+		}
+		if ssd {
+			b.WriteString("- SSD disks are able to reduce fsync latency, and total time needed for snapshotting and AOF log rewriting (resulting in smaller memory usage). With extremely high write load SSD disks can be a good option. However Redis should perform reasonably with high load using normal disks. Use this advice as a last resort.\n")
+		}
+		if dataWriteback {
+			b.WriteString("- Mounting ext3/4 filesystems with data=writeback can provide a performance boost compared to data=ordered, however this mode of operation provides less guarantees, and sometimes it can happen that after a hard crash the AOF file will have a half-written command at the end and will require to be repaired before Redis restarts.\n")
+		}
+		if diskContention {
+			b.WriteString("- Try to lower the disk contention. This is often caused by other disk intensive processes running in the same computer (including other Redis instances).\n")
 		}
 		if relaxFsync && fsyncAlways {
 			b.WriteString("- Your fsync policy is set to 'always'. It is very hard to get good performances with such a setup, if possible try to relax the fsync policy to 'onesec'.\n")

@@ -73,3 +73,44 @@ func BenchmarkLatencyProbeOff(b *testing.B) {
 		relay.End("aof-write", relay.Start())
 	}
 }
+
+// A log write beside no fsync is sampled as aof-write-active-child while a
+// checkpoint is being written (Redis's child process), aof-write-alone
+// otherwise.
+func TestLatencyLogWriteBesideCheckpoint(t *testing.T) {
+	srv := testServer(t, 1)
+	rc := testRaw(t, srv)
+	require.Equal(t, "+OK\r\n", rc.do("CONFIG", "SET", "latency-monitor-threshold", "1"))
+	probe := latencyProbe{srv}
+	start := probe.Start().Add(-5 * time.Millisecond)
+	probe.End("aof-write-alone", start)
+	assert.Contains(t, monitorEvents(srv), "aof-write-alone")
+	assert.NotContains(t, monitorEvents(srv), "aof-write-active-child")
+
+	srv.ck.mu.Lock()
+	srv.ck.running = &ckJob{}
+	srv.ck.mu.Unlock()
+	probe.End("aof-write-alone", start)
+	srv.ck.mu.Lock()
+	srv.ck.running = nil
+	srv.ck.mu.Unlock()
+	assert.Contains(t, monitorEvents(srv), "aof-write-active-child")
+}
+
+// DOCTOR gives Redis's disk advice for the log-write events, in Redis's
+// order, each piece once (but not no-appendfsync-on-rewrite, which keel
+// does not act on).
+func TestLatencyDoctorLogWrites(t *testing.T) {
+	ev := func(name string) latencyEvent {
+		return latencyEvent{name: name, max: 20, samples: []latencySample{{99, 20}}}
+	}
+	r := latencyReport([]latencyEvent{ev("aof-write-alone"), ev("aof-write-pending-fsync"), ev("aof-write-active-child")}, 1, 10000, 10, false, false, 100)
+	advice := "\nI have a few advices for you:\n\n" +
+		"- It is strongly advised to use local disks for persistence, especially if you are using AOF. Remote disks provided by platform-as-a-service providers are known to be slow.\n" +
+		"- SSD disks are able to reduce fsync latency, and total time needed for snapshotting and AOF log rewriting (resulting in smaller memory usage). With extremely high write load SSD disks can be a good option. However Redis should perform reasonably with high load using normal disks. Use this advice as a last resort.\n" +
+		"- Mounting ext3/4 filesystems with data=writeback can provide a performance boost compared to data=ordered, however this mode of operation provides less guarantees, and sometimes it can happen that after a hard crash the AOF file will have a half-written command at the end and will require to be repaired before Redis restarts.\n" +
+		"- Try to lower the disk contention. This is often caused by other disk intensive processes running in the same computer (including other Redis instances).\n"
+	assert.True(t, strings.HasSuffix(r, advice), r)
+	r = latencyReport([]latencyEvent{ev("aof-write")}, 1, 10000, 10, false, false, 100)
+	assert.Contains(t, r, "I'm not able to suggest any easy fix", "aof-write alone has no advice")
+}
