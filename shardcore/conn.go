@@ -140,6 +140,9 @@ func (s *Shard) accept(lfd int) {
 func (s *Shard) serve(c *conn) {
 	budget := serveBudget
 	c.parser.Limits = *s.srv.limits.Load()
+	// chained: the last command parsed from this input ran here, and its
+	// end is the next one's start (as in execBatch).
+	chained := false
 	for !c.closed {
 		for c.rpos < c.rend {
 			if s.held(c) {
@@ -174,7 +177,13 @@ func (s *Shard) serve(c *conn) {
 				continue
 			}
 			c.lastAt = s.now
+			end := s.lastEnd
+			if chained {
+				s.clockAt = end
+			}
 			s.dispatch(c, args)
+			s.clockAt = 0
+			chained = s.lastEnd != end
 			if budget--; budget == 0 || len(c.pending) > serveBudget {
 				// Let other connections, and the replies this one awaits
 				// from other shards, through: go on next iteration.
@@ -195,6 +204,7 @@ func (s *Shard) serve(c *conn) {
 		if !s.fill(c) {
 			return
 		}
+		chained = false // the read took its own time
 	}
 }
 

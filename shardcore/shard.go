@@ -47,7 +47,8 @@ type Shard struct {
 	wallAt     int64   // monotonic ns when wallOff was taken
 	wallOff    int64   // wall clock minus monotonic clock, ns
 	// clockAt, if set, is a clock read execute may take as its start
-	// (execBatch); lastEnd is when the last command execute ran ended.
+	// (execBatch, serve); lastEnd is when the last command execute ran
+	// ended.
 	clockAt, lastEnd int64
 	ctx              Ctx
 	scratch          resp.Writer
