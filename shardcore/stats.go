@@ -9,7 +9,11 @@ import (
 // shardStats are per-shard counters, merged on demand by INFO: each shard
 // writes only its own, so the hot path shares no cache lines.
 type shardStats struct {
-	cmds                      map[*Command]*cmdStat
+	cmds map[*Command]*cmdStat
+	// last and lastStat short-cut cmds for a run of one command (a
+	// pipeline, a benchmark): a pointer compare instead of a map lookup.
+	last                      *Command
+	lastStat                  *cmdStat
 	errs                      map[string]int64 // error replies by code (INFO errorstats)
 	errTotal                  int64            // every error reply, counted by code or not
 	hits, misses, expiredKeys int64
@@ -54,6 +58,9 @@ type cmdStat struct {
 const errCodesMax = 128
 
 func (st *shardStats) stat(cmd *Command) *cmdStat {
+	if cmd == st.last {
+		return st.lastStat
+	}
 	if st.cmds == nil {
 		st.cmds = map[*Command]*cmdStat{}
 	}
@@ -62,6 +69,7 @@ func (st *shardStats) stat(cmd *Command) *cmdStat {
 		cs = &cmdStat{}
 		st.cmds[cmd] = cs
 	}
+	st.last, st.lastStat = cmd, cs
 	return cs
 }
 
