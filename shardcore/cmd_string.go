@@ -512,9 +512,10 @@ func incrDecr(c *Ctx, incr int64) {
 		return
 	}
 	v += incr
-	c.Set(key, store.Entry{Type: store.TypeString, Str: strconv.AppendInt(c.num[:0], v, 10), ExpireAt: e.ExpireAt})
+	digits := strconv.AppendInt(c.num[:0], v, 10)
+	c.Set(key, store.Entry{Type: store.TypeString, Str: digits, ExpireAt: e.ExpireAt})
 	c.Notify(config.NotifyString, "incrby", key)
-	c.W.Int(v)
+	c.W.IntText(digits)
 }
 
 func cmdIncrbyfloat(c *Ctx) {

@@ -66,6 +66,14 @@ func (w *Writer) appendLine(s string) {
 // Int appends an integer reply.
 func (w *Writer) Int(n int64) { w.header(':', n) }
 
+// IntText appends an integer reply given in decimal (a value the caller
+// formatted already, as INCR does to store it).
+func (w *Writer) IntText(digits []byte) {
+	w.buf = append(w.buf, ':')
+	w.buf = append(w.buf, digits...)
+	w.buf = append(w.buf, crlf...)
+}
+
 // Bulk appends a bulk string; nil is the empty string, not a null.
 func (w *Writer) Bulk(b []byte) {
 	w.header('$', int64(len(b)))

@@ -27,6 +27,7 @@ func TestWriter(t *testing.T) {
 		{"int 1023", func(w *Writer) { w.Int(1023) }, ":1023\r\n", ":1023\r\n"},
 		{"int 1024", func(w *Writer) { w.Int(1024) }, ":1024\r\n", ":1024\r\n"},
 		{"int min", func(w *Writer) { w.Int(math.MinInt64) }, ":-9223372036854775808\r\n", ":-9223372036854775808\r\n"},
+		{"int text", func(w *Writer) { w.IntText([]byte("-1234")) }, ":-1234\r\n", ":-1234\r\n"},
 		{"bulk", func(w *Writer) { w.Bulk([]byte("a\r\nb")) }, "$4\r\na\r\nb\r\n", "$4\r\na\r\nb\r\n"},
 		{"bulk nil", func(w *Writer) { w.Bulk(nil) }, "$0\r\n\r\n", "$0\r\n\r\n"},
 		{"bulk string", func(w *Writer) { w.BulkString("hello") }, "$5\r\nhello\r\n", "$5\r\nhello\r\n"},
