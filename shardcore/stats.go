@@ -58,7 +58,7 @@ type cmdStat struct {
 const errCodesMax = 128
 
 func (st *shardStats) stat(cmd *Command) *cmdStat {
-	if cmd == st.last {
+	if cmd == st.last && st.lastStat != nil {
 		return st.lastStat
 	}
 	if st.cmds == nil {
