@@ -74,6 +74,7 @@ type serverExt struct {
 
 	latency latencyMonitor
 	pause   *pauseState // CLIENT PAUSE
+	fsync   *fsyncWaits // WAITAOF calls waiting for syncs
 }
 
 var serverExts sync.Map // *Server -> *serverExt
@@ -82,7 +83,7 @@ func (srv *Server) ext() *serverExt {
 	if e, ok := serverExts.Load(srv); ok {
 		return e.(*serverExt)
 	}
-	e, loaded := serverExts.LoadOrStore(srv, &serverExt{srv: srv, pause: newPauseState(srv)})
+	e, loaded := serverExts.LoadOrStore(srv, &serverExt{srv: srv, pause: newPauseState(srv), fsync: &fsyncWaits{srv: srv, waiting: map[*fsyncWait]struct{}{}}})
 	if !loaded {
 		go func() {
 			<-srv.Done()

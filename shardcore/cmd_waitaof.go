@@ -285,15 +285,7 @@ const (
 	fsyncGoneCheckMs = 100 // how often waiting clients are checked for having left
 )
 
-var allFsyncWaits sync.Map // *Server -> *fsyncWaits
-
-func (srv *Server) fsyncWaits() *fsyncWaits {
-	if fw, ok := allFsyncWaits.Load(srv); ok {
-		return fw.(*fsyncWaits)
-	}
-	fw, _ := allFsyncWaits.LoadOrStore(srv, &fsyncWaits{srv: srv, waiting: map[*fsyncWait]struct{}{}})
-	return fw.(*fsyncWaits)
-}
+func (srv *Server) fsyncWaits() *fsyncWaits { return srv.ext().fsync }
 
 // wait calls done once want is synced (when onSync is set), appendonly is
 // off (when needAOF is), deadline passes or the client connID disconnects;
@@ -348,9 +340,6 @@ func (fw *fsyncWaits) poll() {
 		idle := len(fw.waiting) == 0
 		if idle {
 			fw.polling = false
-			if stopped {
-				allFsyncWaits.Delete(fw.srv)
-			}
 		}
 		fw.mu.Unlock()
 		if !stopped {
