@@ -167,14 +167,14 @@ func (c *Ctx) randomKeyShare() randomKeyShare {
 	return randomKeyShare{keys: c.DB.Len(), volatile: c.DB.ExpiresLen()}
 }
 
-// randomKeyTries is how many keys with a TTL RANDOMKEY samples on a shard
+// randomKeyTries is how many expired keys RANDOMKEY samples on a shard
 // during a pause before it gives up, as Redis's dbRandomKey.
 const randomKeyTries = 100
 
 // randomKey is RANDOMKEY on the shard the draw picked: a random live key,
 // deleting the expired ones it meets, or nil once the shard is empty (the
 // caller draws again). During a pause expired keys stay, so the shard could
-// sample them forever: after randomKeyTries keys with a TTL it returns the
+// sample them forever: after randomKeyTries expired keys it returns the
 // last one when every key of the database has a TTL (allVolatile; the key
 // may be past it, as Redis answers then), or nil so that the caller draws
 // again, until it meets a key without one.
@@ -183,25 +183,19 @@ func (c *Ctx) randomKey(allVolatile bool) []byte {
 	for c.DB.Len() > 0 {
 		k, _ := c.DB.RandomKey(rand.IntN)
 		e, _ := c.DB.Get(k)
-		if e.ExpireAt == 0 {
-			return append([]byte(nil), k...)
+		if e.ExpireAt == 0 || e.ExpireAt > c.Now {
+			return keyCopy(k)
 		}
-		if c.S.expiryPaused() {
-			if tries--; tries == 0 && allVolatile {
-				return append([]byte(nil), k...)
-			}
-			if e.ExpireAt > c.Now {
-				return append([]byte(nil), k...)
-			}
-			if tries == 0 {
-				return nil
-			}
+		if !c.S.expiryPaused() {
+			c.S.deleteExpired(c.DBi, k)
 			continue
 		}
-		if e.ExpireAt > c.Now {
-			return append([]byte(nil), k...)
+		if tries--; tries == 0 {
+			if allVolatile {
+				return keyCopy(k)
+			}
+			return nil
 		}
-		c.S.deleteExpired(c.DBi, k)
 	}
 	return nil
 }
